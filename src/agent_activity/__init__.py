@@ -1,0 +1,1 @@
+"""Agent Activity: what a team's AI agents are doing."""

@@ -1,0 +1,1 @@
+"""The HTTP APIs: one sub-application per API family of the specification."""

@@ -1,0 +1,1 @@
+"""The activity log (spec file 004), under /v1."""

@@ -1,0 +1,18 @@
+"""The sub-application for spec file 004, mounted at /v1."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from agent_activity.api.activity import errors
+from agent_activity.api.activity.routes import router
+from agent_activity.api.error_handling import install_error_handlers
+from agent_activity.runtime import Runtime
+
+
+def build_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(title="Agent Activity: activity log", openapi_url="/openapi.json", docs_url=None)
+    app.state.runtime = runtime
+    install_error_handlers(app, errors.render, errors.STATUS_OVERRIDES)
+    app.include_router(router)
+    return app

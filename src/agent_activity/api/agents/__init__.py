@@ -1,0 +1,1 @@
+"""Agents and their runs (spec file 003), under /api/agents."""

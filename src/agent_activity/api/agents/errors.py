@@ -1,0 +1,54 @@
+"""Errors of the agent-runs family (spec file 003), in an envelope that mirrors its success one.
+
+Success: ``{status: "success", status_code, data}``. Error::
+
+    {"status": "error", "status_code": 404,
+     "error": {"code": "NOT_FOUND", "message": "Agent not found", "details": {...}}}
+
+``details`` holds ``issues: [{field, message}]`` for a 400, ``required_permission`` for a 403,
+``resource_type`` and ``resource_id`` for a 404, ``retry_after`` for a 429.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
+from agent_activity.api.projects.errors import issue_path
+from agent_activity.domain.errors import DomainError, Forbidden, Invalid, NotFound, RateLimited
+
+CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+CODES |= {409: "CONFLICT", 429: "RATE_LIMITED", 500: "INTERNAL_ERROR"}
+
+
+def details_of(error: DomainError) -> dict[str, Any]:
+    if isinstance(error, Invalid):
+        return {
+            "issues": [{"field": issue_path(i.path), "message": i.message} for i in error.issues]
+        }
+    if isinstance(error, Forbidden):
+        return {"required_permission": error.required_permission}
+    if isinstance(error, NotFound):
+        return {"resource_type": error.resource_type, "resource_id": error.resource_id}
+    if isinstance(error, RateLimited):
+        return {"retry_after": error.retry_after_s}
+    return {}
+
+
+def render(error: DomainError, status: int) -> Response:
+    message = error.message
+    if isinstance(error, Invalid) and error.issues and message == "Invalid request":
+        first = error.issues[0]
+        message = f"Invalid request: {issue_path(first.path)}: {first.message}"
+    content = {
+        "status": "error",
+        "status_code": status,
+        "error": {
+            "code": CODES.get(status, error.code),
+            "message": message,
+            "details": details_of(error),
+        },
+    }
+    return JSONResponse(content, status_code=status)

@@ -1,0 +1,54 @@
+"""Dependencies shared by every family: the runtime, a database session, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.domain.principal import Principal
+from agent_activity.domain.tokens import authenticate
+from agent_activity.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One session per request; only this boundary commits, and only on success."""
+    async with runtime.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def bearer_secret(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
+
+
+async def get_principal(request: Request, runtime: RuntimeDep, session: SessionDep) -> Principal:
+    principal = await authenticate(session, bearer_secret(request), runtime.now())
+    # Exposed to the request log, which runs outside the dependency system.
+    request.state.principal = principal
+    await runtime.rate_limiter.hit(f"token:{principal.token_id}", runtime.now())
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

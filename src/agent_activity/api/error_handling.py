@@ -1,0 +1,163 @@
+"""The machinery every family shares to turn errors into its own documented shape.
+
+A family supplies one function, ``render(error, status)``; this module maps every source of
+error (domain errors, request validation, unknown routes, unexpected exceptions) onto it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from agent_activity.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldIssue,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
+
+logger = logging.getLogger("agent_activity.errors")
+
+
+class HttpProblem(DomainError):
+    """An error that only exists at the HTTP layer (unknown route, wrong method, 500)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+DEFAULT_STATUS: dict[type[DomainError], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Invalid: 400,
+    Conflict: 409,
+    RateLimited: 429,
+}
+
+
+def status_for(error: DomainError, overrides: dict[type[DomainError], int] | None = None) -> int:
+    if isinstance(error, HttpProblem):
+        return error.status
+    table = {**DEFAULT_STATUS, **(overrides or {})}
+    for kind in type(error).__mro__:
+        if kind in table:
+            return table[kind]
+    return 500
+
+
+Render = Callable[[DomainError, int], Response]
+
+
+def issues_from_validation(exc: RequestValidationError) -> list[FieldIssue]:
+    issues = []
+    for error in exc.errors():
+        ctx: dict[str, object] = {
+            str(key): str(value) for key, value in (error.get("ctx") or {}).items()
+        }
+        issues.append(
+            FieldIssue(
+                path=tuple(error.get("loc", ())),
+                message=str(error.get("msg", "Invalid value")),
+                type=str(error.get("type", "value_error")),
+                input=error.get("input"),
+                ctx=ctx,
+            )
+        )
+    return issues
+
+
+def with_headers(response: Response, error: DomainError) -> Response:
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(int(error.retry_after_s))
+    if isinstance(error, Unauthenticated):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def install_error_handlers(
+    app: FastAPI, render: Render, overrides: dict[type[DomainError], int] | None = None
+) -> None:
+    """Route every error raised inside ``app`` through the family's ``render``."""
+
+    def respond(error: DomainError) -> Response:
+        return with_headers(render(error, status_for(error, overrides)), error)
+
+    async def on_domain_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        return respond(exc)
+
+    async def on_validation_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return respond(Invalid("Invalid request", issues_from_validation(exc)))
+
+    async def on_http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+        code = codes.get(exc.status_code, "HTTP_ERROR")
+        return respond(HttpProblem(exc.status_code, code, str(exc.detail)))
+
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_middleware(CatchAllMiddleware, render=respond)
+
+
+INTERNAL = HttpProblem(500, "INTERNAL_SERVER_ERROR", "An unexpected error occurred")
+
+
+class CatchAllMiddleware:
+    """Answers an unexpected exception with the family's 500 body; logs the trace, shows none.
+
+    Starlette's own handler re-raises after responding, which would reach the outer app; this
+    one swallows the exception once it is logged and answered.
+    """
+
+    def __init__(self, app: ASGIApp, render: Callable[[DomainError], Response]) -> None:
+        self.app = app
+        self.render = render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = self.render(INTERNAL)
+            await response(scope, receive, send)
+
+
+def jsonable_input(value: Any) -> Any:
+    """A validation error's input, made safe to echo back as JSON."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [jsonable_input(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable_input(v) for k, v in value.items()}
+    return str(value)

@@ -1,0 +1,18 @@
+"""The sub-application for spec files 000-002, mounted at /api/projects."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from agent_activity.api.error_handling import install_error_handlers
+from agent_activity.api.projects import errors
+from agent_activity.api.projects.routes import router
+from agent_activity.runtime import Runtime
+
+
+def build_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(title="Agent Activity: projects", openapi_url="/openapi.json", docs_url=None)
+    app.state.runtime = runtime
+    install_error_handlers(app, errors.render)
+    app.include_router(router)
+    return app

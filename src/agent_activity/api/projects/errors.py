@@ -1,0 +1,52 @@
+"""Errors of the project agent-activity family (spec files 000-002).
+
+Shape: ``{error, code, fieldErrors, issues: [{path, message}], retryAfter, reconnect}``.
+``error`` and ``code`` are always present; ``fieldErrors`` and ``issues`` on validation errors
+(400); ``retryAfter`` on 429; ``reconnect`` (always false here: there is no linked GitHub
+account to re-link) on 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
+from agent_activity.domain.errors import DomainError, Invalid, RateLimited, Unauthenticated
+
+CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+CODES |= {409: "CONFLICT", 429: "RATE_LIMITED", 500: "INTERNAL_ERROR"}
+
+# The request parts a path starts with in FastAPI's locations; Zod paths name the field only.
+_LOCATIONS = {"body", "query", "path", "header"}
+
+
+def issue_path(path: tuple[str | int, ...]) -> str:
+    parts = list(path[1:] if path and path[0] in _LOCATIONS else path)
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def body(error: DomainError, status: int) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "error": error.message,
+        "code": error.code if status not in CODES or status == 409 else CODES[status],
+    }
+    if isinstance(error, Invalid):
+        issues = [{"path": issue_path(i.path), "message": i.message} for i in error.issues]
+        field_errors: dict[str, str] = {}
+        for issue in issues:
+            field_errors.setdefault(issue["path"], issue["message"])
+        content["fieldErrors"] = field_errors
+        content["issues"] = issues
+        if issues and error.message == "Invalid request":
+            content["error"] = f"Invalid request: {issues[0]['path']}: {issues[0]['message']}"
+    if isinstance(error, RateLimited):
+        content["retryAfter"] = error.retry_after_s
+    if isinstance(error, Unauthenticated):
+        content["reconnect"] = False
+    return content
+
+
+def render(error: DomainError, status: int) -> Response:
+    return JSONResponse(body(error, status), status_code=status)

@@ -1,0 +1,82 @@
+"""create_app(settings) -> the ASGI app: every API family, the MCP server, the dashboard.
+
+Each API family is a mounted sub-application with its own error handlers, so its errors take
+its documented shape and no other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from agent_activity.api.activity.app import build_app as build_activity_app
+from agent_activity.api.agents.app import build_app as build_agents_app
+from agent_activity.api.projects.app import build_app as build_projects_app
+from agent_activity.config import Settings, get_settings
+from agent_activity.db.migrate import is_up_to_date
+from agent_activity.runtime import Clock, Runtime, build_runtime
+
+logger = logging.getLogger("agent_activity")
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    runtime = build_runtime(settings, clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            for close in reversed(runtime.closers):
+                result = close()
+                if inspect.isawaitable(result):
+                    await result
+            await runtime.engine.dispose()
+
+    app = FastAPI(
+        title="Agent Activity",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.runtime = runtime
+    add_health_routes(app, runtime)
+    app.mount("/api/projects", build_projects_app(runtime))
+    app.mount("/api/agents", build_agents_app(runtime))
+    app.mount("/v1", build_activity_app(runtime))
+    return app
+
+
+def add_health_routes(app: FastAPI, runtime: Runtime) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        """Readiness: the database answers and its schema is current."""
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            current = await is_up_to_date(runtime.engine)
+        except Exception:
+            logger.warning("readiness check failed", exc_info=True)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        if not current:
+            return JSONResponse({"status": "unavailable", "database": "not migrated"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (used by ``serve --workers N``)."""
+    return create_app(get_settings())

@@ -1,0 +1,80 @@
+"""Settings, read from the environment with the prefix ``AGENT_ACTIVITY_``.
+
+Every field is documented in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./agent-activity.db"
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told from outside."""
+
+    model_config = SettingsConfigDict(env_prefix="AGENT_ACTIVITY_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    database_pool_size: int = Field(10, ge=1, description="PostgreSQL connections per process.")
+    redis_url: str | None = Field(
+        None, description="Optional redis:// URL for shared rate-limit counters and live updates."
+    )
+    host: str = Field("127.0.0.1", description="Address `serve` binds to.")
+    port: int = Field(8000, ge=0, le=65535, description="Port `serve` listens on.")
+    workers: int = Field(1, ge=1, description="Server processes `serve` starts.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info")
+
+    stale_after_s: float = Field(
+        60.0, gt=0, description="A session with no MCP tool call for this long is stale."
+    )
+    session_timeout_s: float = Field(
+        900.0, gt=0, description="A session silent this long is ended; its open interval closes."
+    )
+    active_window_s: float = Field(
+        300.0, gt=0, description="`agent-sessions?active=true` lists sessions active this recently."
+    )
+    session_history_limit: int = Field(
+        50, ge=1, le=1000, description="Completed work intervals returned in `session_history`."
+    )
+    checkpoint_limit: int = Field(
+        100, ge=1, le=1000, description="Most recent checkpoints returned per project."
+    )
+
+    rate_limit_per_minute: int = Field(
+        600, ge=0, description="Requests per token per minute; 0 disables the limit."
+    )
+
+    request_log_enabled: bool = Field(
+        True, description="Write every API request and MCP tool call to the activity log."
+    )
+    request_log_flush_interval_s: float = Field(
+        0.5, gt=0, description="How often the request-log writer commits its buffer."
+    )
+    request_log_max_batch: int = Field(1000, ge=1, description="Most records in one write.")
+
+    session_secret: str | None = Field(
+        None,
+        description="Key that signs dashboard cookies and pagination cursors. "
+        "Generated and stored in the database when unset.",
+    )
+    cookie_secure: bool = Field(
+        False, description="Mark the dashboard cookie Secure (set it behind HTTPS)."
+    )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process (the CLI's entry point)."""
+    return Settings()

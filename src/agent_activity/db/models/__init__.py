@@ -1,0 +1,44 @@
+"""Every table, imported here so the metadata is complete for Alembic and tests."""
+
+from agent_activity.db.models.activity import ActivityRecord, ActivityRollup
+from agent_activity.db.models.agents import Agent, AgentVersion
+from agent_activity.db.models.presence import AgentSession, Checkpoint, WorkInterval
+from agent_activity.db.models.resources import App, Augmentation, Endpoint
+from agent_activity.db.models.runs import RUN_STATUSES, TRIGGER_TYPES, AgentRun
+from agent_activity.db.models.service import RateLimitCounter, ServiceSecret
+from agent_activity.db.models.tenancy import (
+    DEFAULT_BOARD_COLUMNS,
+    Membership,
+    Org,
+    Project,
+    Ticket,
+    User,
+    Workspace,
+)
+from agent_activity.db.models.tokens import ApiToken
+
+__all__ = [
+    "DEFAULT_BOARD_COLUMNS",
+    "RUN_STATUSES",
+    "TRIGGER_TYPES",
+    "ActivityRecord",
+    "ActivityRollup",
+    "Agent",
+    "AgentRun",
+    "AgentSession",
+    "AgentVersion",
+    "ApiToken",
+    "App",
+    "Augmentation",
+    "Checkpoint",
+    "Endpoint",
+    "Membership",
+    "Org",
+    "Project",
+    "RateLimitCounter",
+    "ServiceSecret",
+    "Ticket",
+    "User",
+    "WorkInterval",
+    "Workspace",
+]

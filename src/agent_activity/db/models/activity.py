@@ -1,0 +1,92 @@
+"""The activity log (spec file 004) and its hourly rollups.
+
+Records reference users, workspaces, apps and so on by id string, without foreign keys: an audit
+trail outlives what it describes, and ingested records may come from other systems.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agent_activity.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
+
+
+class ActivityRecord(Base):
+    __tablename__ = "activity_records"
+    __table_args__ = (
+        UniqueConstraint("org_id", "external_id"),
+        # Keyset pagination walks (timestamp, id) newest first within each feed's scope.
+        Index("ix_activity_org_ts", "org_id", "timestamp", "id"),
+        Index("ix_activity_workspace_ts", "org_id", "workspace_id", "timestamp", "id"),
+        Index("ix_activity_user_ts", "org_id", "user_id", "timestamp", "id"),
+        Index("ix_activity_app_ts", "org_id", "app_id", "timestamp", "id"),
+        Index("ix_activity_endpoint_ts", "org_id", "endpoint_id", "timestamp", "id"),
+        Index("ix_activity_augmentation_ts", "org_id", "augmentation_id", "timestamp", "id"),
+        Index("ix_activity_resource_ts", "org_id", "resource_id", "timestamp", "id"),
+        Index("ix_activity_action_ts", "org_id", "workspace_id", "action", "timestamp", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    # The client's own id for an ingested record; a replay with the same id is a no-op.
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    trace_id: Mapped[str | None] = mapped_column(String(128))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    workspace_id: Mapped[str | None] = mapped_column(String(64))
+    app_id: Mapped[str | None] = mapped_column(String(64))
+    endpoint_id: Mapped[str | None] = mapped_column(String(64))
+    principal_type: Mapped[str | None] = mapped_column(String(16))
+    principal_id: Mapped[str | None] = mapped_column(String(64))
+    token_id: Mapped[str | None] = mapped_column(String(64))
+    token_type: Mapped[str | None] = mapped_column(String(16))
+    method: Mapped[str | None] = mapped_column(String(16))
+    path: Mapped[str | None] = mapped_column(String(1000))
+    resource_type: Mapped[str | None] = mapped_column(String(64))
+    resource_id: Mapped[str | None] = mapped_column(String(128))
+    action: Mapped[str | None] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    success: Mapped[bool] = mapped_column(Boolean, default=True)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    execution_id: Mapped[str | None] = mapped_column(String(128))
+    augmentation_id: Mapped[str | None] = mapped_column(String(64))
+    stages_completed: Mapped[int | None] = mapped_column(Integer)
+    total_stages: Mapped[int | None] = mapped_column(Integer)
+    token_usage: Mapped[dict[str, int] | None] = mapped_column(JSONType)
+    total_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    record_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ActivityRollup(Base):
+    """Hourly counts per scope (org, workspace, user, app, endpoint) and action x resource type.
+
+    Kept up to date with every written batch so summaries read a few hundred rows, not the log.
+    Absent dimensions are stored as '' so the unique key works for upserts on both engines.
+    """
+
+    __tablename__ = "activity_rollups"
+    __table_args__ = (
+        UniqueConstraint(
+            "org_id", "scope_type", "scope_id", "bucket_start", "action", "resource_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    scope_type: Mapped[str] = mapped_column(String(16))  # org|workspace|user|app|endpoint
+    scope_id: Mapped[str] = mapped_column(String(64))
+    bucket_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    action: Mapped[str] = mapped_column(String(64))
+    resource_type: Mapped[str] = mapped_column(String(64))
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    successes: Mapped[int] = mapped_column(BigInteger, default=0)
+    duration_sum_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    duration_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    tokens: Mapped[int] = mapped_column(BigInteger, default=0)

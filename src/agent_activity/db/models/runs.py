@@ -1,0 +1,50 @@
+"""Agent runs (spec file 003): one execution of an agent on a trigger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agent_activity.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
+
+RUN_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "stopped")
+TRIGGER_TYPES = ("email_received", "schedule", "webhook", "manual")
+
+
+class AgentRun(Base):
+    __tablename__ = "agent_runs"
+    __table_args__ = (
+        UniqueConstraint("agent_id", "idempotency_key"),
+        # One index per sort key, each ending in id so ties break stably within the index.
+        Index("ix_agent_runs_agent_started", "agent_id", "started_on", "id"),
+        Index("ix_agent_runs_agent_completed", "agent_id", "completed_on", "id"),
+        Index("ix_agent_runs_agent_created", "agent_id", "created_on", "id"),
+        Index("ix_agent_runs_agent_status", "agent_id", "status", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    agent_version_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agent_versions.id", ondelete="SET NULL")
+    )
+    scratchpad_uid: Mapped[uuid.UUID | None] = mapped_column()
+    workflow_id: Mapped[str] = mapped_column(String(200))
+    approach: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
+    trigger_type: Mapped[str] = mapped_column(String(32))
+    started_on: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_on: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_on: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_on: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # Token counts by kind (input, output, ...); total_tokens is their sum, kept for sorting/sums.
+    token_usage: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    total_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    run_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)

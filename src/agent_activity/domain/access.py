@@ -1,0 +1,83 @@
+"""Who may see what: every route loads its resource through these checks.
+
+Another org's resource is reported as missing (404), never as forbidden, so ids of other
+tenants cannot be probed. Inside the caller's org, a user without a role on the resource or a
+parent of it gets 403. Agent and service tokens act for their whole org, within their scopes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.models import Agent, Org, Project, Workspace
+from agent_activity.domain.errors import Forbidden, NotFound
+from agent_activity.domain.principal import READ, ROLE_SCOPES, Principal
+
+
+def _check_role(principal: Principal, scope: str, *chain: tuple[str, uuid.UUID]) -> None:
+    principal.require_scope(scope)
+    if not principal.is_user:
+        return
+    role = principal.role_on(*chain)
+    if role is None or scope not in ROLE_SCOPES[role]:
+        raise Forbidden(
+            f"You don't have the '{scope}' permission on this {chain[-1][0]}",
+            required_permission=scope,
+        )
+
+
+async def get_org(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, scope: str = READ
+) -> Org:
+    org = await session.get(Org, org_id) if org_id == principal.org_id else None
+    if org is None:
+        raise NotFound("org", org_id)
+    _check_role(principal, scope, ("org", org.id))
+    return org
+
+
+async def get_workspace(
+    session: AsyncSession,
+    principal: Principal,
+    workspace_id: uuid.UUID,
+    scope: str = READ,
+    org_id: uuid.UUID | None = None,
+) -> Workspace:
+    workspace = await session.get(Workspace, workspace_id)
+    if workspace is None or workspace.org_id != principal.org_id:
+        raise NotFound("workspace", workspace_id)
+    if org_id is not None and workspace.org_id != org_id:
+        raise NotFound("workspace", workspace_id)
+    _check_role(principal, scope, ("org", workspace.org_id), ("workspace", workspace.id))
+    return workspace
+
+
+async def get_project(
+    session: AsyncSession, principal: Principal, project_id: uuid.UUID, scope: str = READ
+) -> Project:
+    project = await session.get(Project, project_id)
+    if project is None or project.org_id != principal.org_id:
+        raise NotFound("project", project_id)
+    _check_role(
+        principal,
+        scope,
+        ("org", project.org_id),
+        ("workspace", project.workspace_id),
+        ("project", project.id),
+    )
+    return project
+
+
+async def get_agent(
+    session: AsyncSession, principal: Principal, agent_id: uuid.UUID, scope: str = READ
+) -> Agent:
+    agent = await session.get(Agent, agent_id)
+    if agent is None or agent.org_id != principal.org_id:
+        raise NotFound("agent", agent_id)
+    chain: list[tuple[str, uuid.UUID]] = [("org", agent.org_id)]
+    if agent.workspace_id is not None:
+        chain.append(("workspace", agent.workspace_id))
+    _check_role(principal, scope, *chain)
+    return agent

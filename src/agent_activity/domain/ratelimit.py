@@ -1,0 +1,99 @@
+"""Requests per token per minute, counted where every server process sees the same numbers.
+
+A fixed one-minute window: cheap (one atomic increment per request) and good enough for
+protecting the service; the window's end is the Retry-After a limited caller gets.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agent_activity.db.models import RateLimitCounter
+from agent_activity.domain.errors import RateLimited
+
+WINDOW_S = 60
+
+
+class Counter(Protocol):
+    async def increment(self, key: str, window_start: int) -> int: ...
+
+
+class DatabaseCounter:
+    """Counts in the rate_limit_counters table, in its own short transaction."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def increment(self, key: str, window_start: int) -> int:
+        async with self._sessionmaker() as session, session.begin():
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            statement = (
+                insert(RateLimitCounter)
+                .values(key=key, window_start=window_start, count=1)
+                .on_conflict_do_update(
+                    index_elements=["key", "window_start"],
+                    set_={"count": RateLimitCounter.count + 1},
+                )
+                .returning(RateLimitCounter.count)
+            )
+            count = (await session.execute(statement)).scalar_one()
+            if count == 1:
+                # First hit of a new window: drop this key's old windows.
+                await session.execute(
+                    delete(RateLimitCounter).where(
+                        RateLimitCounter.key == key, RateLimitCounter.window_start < window_start
+                    )
+                )
+            return int(count)
+
+    async def current(self, key: str, window_start: int) -> int:
+        async with self._sessionmaker() as session:
+            value = await session.scalar(
+                select(RateLimitCounter.count).where(
+                    RateLimitCounter.key == key, RateLimitCounter.window_start == window_start
+                )
+            )
+            return int(value or 0)
+
+
+class RedisCounter:
+    """Counts in Redis: INCR with an expiry, one round trip."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as redis
+
+        self._redis = redis.from_url(url)
+
+    async def increment(self, key: str, window_start: int) -> int:
+        name = f"agent-activity:rl:{key}:{window_start}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, WINDOW_S * 2)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+class RateLimiter:
+    def __init__(self, counter: Counter, per_minute: int) -> None:
+        self.counter = counter
+        self.per_minute = per_minute
+
+    async def hit(self, key: str, now: datetime) -> None:
+        """Count one request for ``key``; RateLimited once the window's allowance is spent."""
+        if self.per_minute <= 0:
+            return
+        epoch = now.timestamp()
+        window_start = int(epoch // WINDOW_S) * WINDOW_S
+        count = await self.counter.increment(key, window_start)
+        if count > self.per_minute:
+            raise RateLimited(retry_after_s=max(1, math.ceil(window_start + WINDOW_S - epoch)))

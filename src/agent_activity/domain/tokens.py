@@ -1,0 +1,114 @@
+"""API tokens: issue, authenticate, list, revoke."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.models import ApiToken, Membership
+from agent_activity.domain.errors import Invalid, NotFound, Unauthenticated
+from agent_activity.domain.principal import ALL_SCOPES, ROLE_SCOPES, Principal
+
+TOKEN_PREFIX = "aa_"
+PRINCIPAL_TYPES = ("user", "agent", "service")
+# Writing last_used_at on every request would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once, never stored
+
+
+async def create_token(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    principal_type: str,
+    principal_id: uuid.UUID,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    if principal_type not in PRINCIPAL_TYPES:
+        raise Invalid(f"principal_type must be one of {', '.join(PRINCIPAL_TYPES)}")
+    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    if unknown:
+        raise Invalid(f"unknown scopes: {', '.join(unknown)}; known: {', '.join(ALL_SCOPES)}")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        org_id=org_id,
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=secret[:10],
+        principal_type=principal_type,
+        principal_id=principal_id,
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    await session.flush()
+    return IssuedToken(token=token, secret=secret)
+
+
+async def authenticate(session: AsyncSession, raw: str | None, now: datetime) -> Principal:
+    """The principal behind a bearer secret, or Unauthenticated with the reason."""
+    if not raw:
+        raise Unauthenticated("Authentication required: send 'Authorization: Bearer <token>'")
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        raise Unauthenticated("Malformed token")
+    token = await session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    if token is None:
+        raise Unauthenticated("Unknown token")
+    if token.revoked_at is not None:
+        raise Unauthenticated("Token has been revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated("Token has expired")
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now
+    roles: dict[tuple[str, uuid.UUID], str] = {}
+    scopes = frozenset(token.scopes)
+    if token.principal_type == "user":
+        rows = await session.execute(
+            select(Membership.scope_type, Membership.scope_id, Membership.role).where(
+                Membership.user_id == token.principal_id, Membership.org_id == token.org_id
+            )
+        )
+        roles = {(scope_type, scope_id): role for scope_type, scope_id, role in rows}
+        allowed: frozenset[str] = frozenset().union(*(ROLE_SCOPES[r] for r in roles.values()))
+        scopes = scopes & allowed
+    return Principal(
+        token_id=token.id,
+        org_id=token.org_id,
+        principal_type=token.principal_type,
+        principal_id=token.principal_id,
+        scopes=scopes,
+        roles=roles,
+    )
+
+
+async def list_tokens(session: AsyncSession, org_id: uuid.UUID | None = None) -> list[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.created_at)
+    if org_id is not None:
+        query = query.where(ApiToken.org_id == org_id)
+    return list(await session.scalars(query))
+
+
+async def revoke_token(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> ApiToken:
+    token = await session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("token", token_id)
+    if token.revoked_at is None:
+        token.revoked_at = now
+    return token

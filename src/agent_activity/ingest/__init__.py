@@ -1,0 +1,1 @@
+"""Getting activity records in: validation, the batching writer, rollups."""

@@ -1,0 +1,51 @@
+"""What one app instance owns: settings, engine, session factory, clock, rate limiter.
+
+Built by create_app and kept on app.state, never at module level, so a test can build one app
+per database and inject a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from agent_activity.config import Settings
+from agent_activity.db.base import utcnow
+from agent_activity.db.engine import create_engine, create_sessionmaker
+from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    rate_limiter: RateLimiter
+    clock: Clock = utcnow
+    # Hooks run at shutdown in reverse order (flush writers, close clients).
+    closers: list[Callable[[], object]] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    engine = create_engine(settings)
+    sessionmaker = create_sessionmaker(engine)
+    counter: Counter
+    if settings.redis_url:
+        counter = RedisCounter(settings.redis_url)
+    else:
+        counter = DatabaseCounter(sessionmaker)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        rate_limiter=RateLimiter(counter, settings.rate_limit_per_minute),
+        clock=clock or utcnow,
+    )
