@@ -1,0 +1,146 @@
+"""The agent-activity command, driven as a user would: init, token, demo, serve --demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from agent_activity.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("AGENT_ACTIVITY_DATABASE_URL", database_url)
+    yield database_url
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_init_json_prints_ids_and_a_token(cli_env: str) -> None:
+    output = json.loads(invoke("init", "--json", "--org", "Acme", "--email", "a@acme.test"))
+    assert set(output) == {"org_id", "workspace_id", "project_id", "user_id", "token"}
+    assert output["token"].startswith("aa_")
+
+
+def test_token_create_list_revoke(cli_env: str) -> None:
+    invoke("init", "--json")
+    created = json.loads(invoke("token", "create", "--json", "--scope", "read", "--name", "ci"))
+    listing = [json.loads(line) for line in invoke("token", "list", "--json").splitlines()]
+    mine = next(t for t in listing if t["id"] == created["id"])
+    assert mine["scopes"] == ["read"] and mine["revoked_at"] is None
+    assert created["token"] not in json.dumps(listing)
+    invoke("token", "revoke", created["id"])
+    listing = [json.loads(line) for line in invoke("token", "list", "--json").splitlines()]
+    assert next(t for t in listing if t["id"] == created["id"])["revoked_at"] is not None
+    assert "revoked" in invoke("token", "list")
+
+
+def test_token_create_refuses_unknown_scopes(cli_env: str) -> None:
+    invoke("init", "--json")
+    result = runner.invoke(app, ["token", "create", "--scope", "root"])
+    assert result.exit_code == 2
+    assert "unknown scopes" in result.output
+
+
+def test_commands_that_need_an_org_say_so(cli_env: str) -> None:
+    result = runner.invoke(app, ["token", "create"])
+    assert result.exit_code == 2
+    assert "agent-activity init" in result.output
+
+
+def test_migrate_is_idempotent(cli_env: str) -> None:
+    assert "up to date" in invoke("migrate")
+    assert "up to date" in invoke("migrate")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
+def test_serve_demo_answers_readyz_and_an_authenticated_request(
+    tmp_path: Path, dialect: str
+) -> None:
+    port = _free_port()
+    env = {**os.environ, "AGENT_ACTIVITY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/d.db"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agent_activity.cli",
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--demo-runs",
+            "60",
+            "--demo-records",
+            "2000",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("serve --demo did not become ready")
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    match = re.search(r"Bearer (aa_[\w-]+)' (\S+/activity/summary)", output)
+    assert match, output
+    token, url = match.groups()
+    assert url.startswith(base)
+    # The server is stopped: start it again on the same database, now already filled.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agent_activity.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        authorised = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert authorised.status_code == 200, authorised.text
+        assert authorised.json()["total_requests"] > 0
+        assert httpx.get(url, timeout=10).status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
