@@ -2,6 +2,175 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from agent_activity.api.agents import resources
+from agent_activity.api.agents.schemas import (
+    RUN_ATTRIBUTES,
+    AgentCreate,
+    RunCreate,
+    RunListParams,
+    RunUpdate,
+    VersionCreate,
+)
+from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.db.models import AgentRun
+from agent_activity.domain import agents, run_list, runs
+from agent_activity.domain.principal import TOKEN_USAGE, Principal
 
 router = APIRouter()
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+]
+
+
+def _single_run(run: AgentRun, principal: Principal) -> dict[str, Any]:
+    """A run returned by a write: the listed attributes, its error, and token usage if allowed."""
+    names: list[str] = [*RUN_ATTRIBUTES, "error"]
+    if principal.has_scope(TOKEN_USAGE):
+        names.append("token_usage")
+    return resources.run_resource(run, names)
+
+
+def _record_context(request: Request, status_code: int) -> dict[str, Any]:
+    return {"method": request.method, "path": request.url.path, "status_code": status_code}
+
+
+@router.post("/", status_code=201)
+async def create_agent(
+    body: AgentCreate,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    detail = await agents.create_agent(
+        session,
+        principal,
+        name=body.name,
+        description=body.description,
+        approach=body.approach,
+        workspace_id=body.workspace_id,
+        config=body.config,
+        now=runtime.now(),
+    )
+    request.state.activity = {
+        "resource_type": "agent",
+        "resource_id": str(detail.agent.id),
+        "action": "create",
+        "workspace_id": str(body.workspace_id) if body.workspace_id else None,
+    }
+    return resources.envelope(resources.agent_resource(detail), 201)
+
+
+@router.get("/{agent_uid}")
+async def get_agent(
+    agent_uid: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    detail = await agents.get_agent_detail(session, principal, agent_uid)
+    return resources.envelope(resources.agent_resource(detail))
+
+
+@router.post("/{agent_uid}/versions", status_code=201)
+async def add_version(
+    agent_uid: uuid.UUID,
+    body: VersionCreate,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    version = await agents.add_version(
+        session, principal, agent_uid, config=body.config, now=runtime.now()
+    )
+    return resources.envelope(resources.version_resource(version), 201)
+
+
+@router.get("/{agent_uid}/activities")
+async def list_activities(
+    agent_uid: uuid.UUID,
+    params: Annotated[RunListParams, Query()],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    query = params.to_query()
+    if params.group_by == "trigger":
+        groups = await run_list.list_run_groups(session, principal, agent_uid, query)
+        data = resources.run_groups(groups, params.attributes(), query.page, query.per_page)
+    else:
+        page = await run_list.list_runs(session, principal, agent_uid, query)
+        data = resources.run_page(page, params.attributes())
+    return resources.envelope(data)
+
+
+@router.post("/{agent_uid}/runs", status_code=201)
+async def create_run(
+    agent_uid: uuid.UUID,
+    body: RunCreate,
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    spec = runs.RunSpec(
+        trigger_type=body.trigger_type,
+        status=body.status,
+        workflow_id=body.workflow_id,
+        approach=body.approach,
+        agent_version_id=body.agent_version_uid,
+        scratchpad_uid=body.scratchpad_uid,
+        sandbox=body.sandbox,
+        metadata=body.metadata,
+    )
+    recorded = await runs.create_run(
+        session,
+        principal,
+        agent_uid,
+        spec,
+        now=runtime.now(),
+        idempotency_key=idempotency_key,
+        record_extra=_record_context(request, 201),
+    )
+    if recorded.created:
+        request.state.activity_recorded = True
+    else:
+        response.headers["Idempotent-Replayed"] = "true"
+    return resources.envelope(_single_run(recorded.run, principal), 201)
+
+
+@router.get("/{agent_uid}/runs/{run_id}")
+async def get_run(
+    agent_uid: uuid.UUID, run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    run = await runs.get_run(session, principal, agent_uid, run_id)
+    return resources.envelope(_single_run(run, principal))
+
+
+@router.patch("/{agent_uid}/runs/{run_id}")
+async def update_run(
+    agent_uid: uuid.UUID,
+    run_id: uuid.UUID,
+    body: RunUpdate,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    change = runs.RunChange(status=body.status, token_usage=body.token_usage, error=body.error)
+    run = await runs.update_run(
+        session,
+        principal,
+        agent_uid,
+        run_id,
+        change,
+        now=runtime.now(),
+        record_extra=_record_context(request, 200),
+    )
+    request.state.activity_recorded = True
+    return resources.envelope(_single_run(run, principal))

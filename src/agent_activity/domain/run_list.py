@@ -1,0 +1,179 @@
+"""Listing one agent's runs (spec file 003): filters, sort, page numbers, grouping by trigger.
+
+Built for 100,000 runs per agent. Every sort key has an index ``(agent_id, key, id)``, so:
+
+- Ties break by id in the sort's direction, and NULLs (not started / not finished yet) sort as
+  if later than any time: last ascending, first descending. That is the order the index holds
+  on PostgreSQL, so both directions are plain index scans with no sort step.
+- A page is found as a "deferred join": the ids of the page are picked from the index alone
+  (index-only on PostgreSQL, skipping ``offset`` entries without touching the table), then only
+  those ``per_page`` rows are read.
+- ``total_items`` is a COUNT with the same filters. With any one filter it reads a single index
+  (again index-only on PostgreSQL), so no counter table has to be kept in step with writes.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.models import AgentRun
+from agent_activity.domain.access import get_agent
+from agent_activity.domain.principal import READ, TOKEN_USAGE, Principal
+
+SORT_FIELDS = ("started_on", "completed_on", "created_on", "status")
+DEFAULT_SORT = "-started_on"
+MAX_PER_PAGE = 100
+# Keeps OFFSET well inside a 64-bit integer and the deepest page within reach of the index.
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    statuses: tuple[str, ...] = ()
+    started_on_from: datetime | None = None
+    started_on_to: datetime | None = None
+    completed_on_from: datetime | None = None
+    completed_on_to: datetime | None = None
+    created_on_from: datetime | None = None
+    created_on_to: datetime | None = None
+    has_started: bool | None = None
+    has_completed: bool | None = None
+
+
+@dataclass(frozen=True)
+class RunQuery:
+    filter: RunFilter = field(default_factory=RunFilter)
+    sort_field: str = "started_on"
+    descending: bool = True
+    page: int = 1
+    per_page: int = 10
+    with_token_usage: bool = False  # asks for a figure only TOKEN_USAGE may read
+
+
+@dataclass(frozen=True)
+class RunPage:
+    items: list[AgentRun]
+    total_items: int
+    page: int
+    per_page: int
+
+    @property
+    def total_pages(self) -> int:
+        return math.ceil(self.total_items / self.per_page)
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    trigger_type: str
+    page: RunPage  # this group's runs on the requested page, and the group's own totals
+
+
+def conditions(agent_id: uuid.UUID, where: RunFilter) -> list[ColumnElement[bool]]:
+    run = AgentRun
+    found: list[ColumnElement[bool]] = [run.agent_id == agent_id]
+    if where.statuses:
+        found.append(run.status.in_(where.statuses))
+    ranges: list[tuple[Any, datetime | None, datetime | None]] = [
+        (run.started_on, where.started_on_from, where.started_on_to),
+        (run.completed_on, where.completed_on_from, where.completed_on_to),
+        (run.created_on, where.created_on_from, where.created_on_to),
+    ]
+    for column, low, high in ranges:
+        if low is not None:
+            found.append(column >= low)
+        if high is not None:
+            found.append(column <= high)
+    if where.has_started is not None:
+        started = run.started_on.is_not(None)
+        found.append(started if where.has_started else run.started_on.is_(None))
+    if where.has_completed is not None:
+        done = run.completed_on.is_not(None)
+        found.append(done if where.has_completed else run.completed_on.is_(None))
+    return found
+
+
+def order_by(query: RunQuery) -> list[Any]:
+    column = getattr(AgentRun, query.sort_field)
+    if query.descending:
+        return [column.desc().nulls_first(), AgentRun.id.desc()]
+    return [column.asc().nulls_last(), AgentRun.id.asc()]
+
+
+async def _count(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
+    total = await session.scalar(select(func.count()).select_from(AgentRun).where(*where))
+    return int(total or 0)
+
+
+async def _page_rows(
+    session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
+) -> list[AgentRun]:
+    ids = (
+        select(AgentRun.id)
+        .where(*where)
+        .order_by(*order_by(query))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+        .subquery()
+    )
+    rows: Select[AgentRun] = (
+        select(AgentRun).join(ids, AgentRun.id == ids.c.id).order_by(*order_by(query))
+    )
+    return list(await session.scalars(rows))
+
+
+async def _page(
+    session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
+) -> RunPage:
+    total = await _count(session, where)
+    skipped = (query.page - 1) * query.per_page
+    items = await _page_rows(session, where, query) if skipped < total else []
+    return RunPage(items, total, query.page, query.per_page)
+
+
+def _check_fields(principal: Principal, query: RunQuery) -> None:
+    # Checked after the agent, so another org's agent is still a plain 404.
+    if query.with_token_usage:
+        principal.require_scope(TOKEN_USAGE)
+
+
+async def list_runs(
+    session: AsyncSession, principal: Principal, agent_id: uuid.UUID, query: RunQuery
+) -> RunPage:
+    agent = await get_agent(session, principal, agent_id, READ)
+    _check_fields(principal, query)
+    return await _page(session, conditions(agent.id, query.filter), query)
+
+
+async def list_run_groups(
+    session: AsyncSession, principal: Principal, agent_id: uuid.UUID, query: RunQuery
+) -> list[RunGroup]:
+    """One group per trigger type present among the filtered runs, by trigger type name.
+
+    Each group holds the ``page``-th page of its own runs, so page N of the response shows page
+    N of every group at once.
+    """
+    agent = await get_agent(session, principal, agent_id, READ)
+    _check_fields(principal, query)
+    where = conditions(agent.id, query.filter)
+    counts = await session.execute(
+        select(AgentRun.trigger_type, func.count())
+        .where(*where)
+        .group_by(AgentRun.trigger_type)
+        .order_by(AgentRun.trigger_type)
+    )
+    groups = []
+    for trigger_type, total in counts.all():
+        scoped = [*where, AgentRun.trigger_type == trigger_type]
+        skipped = (query.page - 1) * query.per_page
+        items = await _page_rows(session, scoped, query) if skipped < total else []
+        groups.append(
+            RunGroup(trigger_type, RunPage(items, int(total), query.page, query.per_page))
+        )
+    return groups
