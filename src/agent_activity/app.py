@@ -20,7 +20,9 @@ from agent_activity.api.agents.app import build_app as build_agents_app
 from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
+from agent_activity.mcp.app import build_mcp
 from agent_activity.runtime import Clock, Runtime, build_runtime
+from agent_activity.web.app import build_web
 
 logger = logging.getLogger("agent_activity")
 
@@ -28,11 +30,13 @@ logger = logging.getLogger("agent_activity")
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     runtime = build_runtime(settings, clock)
+    mcp = build_mcp(runtime)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
-            yield
+            async with mcp.run():
+                yield
         finally:
             for close in reversed(runtime.closers):
                 result = close()
@@ -53,6 +57,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.mount("/api/projects", build_projects_app(runtime))
     app.mount("/api/agents", build_agents_app(runtime))
     app.mount("/v1", build_activity_app(runtime))
+    for path in ("/mcp", "/mcp/"):
+        app.add_route(path, mcp.asgi, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    # Last: the dashboard catches every path the APIs above did not claim.
+    app.mount("/", build_web(runtime))
     return app
 
 

@@ -1,7 +1,89 @@
-"""Routes of this family: translate HTTP to domain calls and back; no SQL here."""
+"""Routes of spec files 000-002: translate HTTP to domain calls and back; no SQL here."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.api.projects.schemas import (
+    AgentActivity,
+    AgentSessions,
+    BatchRequest,
+    BatchResponse,
+)
+from agent_activity.api.projects.ticket_routes import router as ticket_router
+from agent_activity.db.models import Project
+from agent_activity.domain.access import get_project
+from agent_activity.domain.presence_views import project_activity, project_sessions
 
 router = APIRouter()
+router.include_router(ticket_router)
+
+
+def describe(request: Request, project: Project, action: str) -> None:
+    """Tell the request log what this request touched (ActivityRecord column names)."""
+    request.state.activity = {
+        "resource_type": "project",
+        "resource_id": str(project.id),
+        "workspace_id": str(project.workspace_id),
+        "action": action,
+    }
+
+
+@router.post("/agent-activity/batch", response_model=BatchResponse)
+async def agent_activity_batch(
+    body: BatchRequest,
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    """File 000: the file 001 payload for each requested project, in request order."""
+    # Check every id first, in request order, so the first bad one decides the error.
+    projects = [await get_project(session, principal, pid) for pid in body.project_ids]
+    now = runtime.now()
+    results = []
+    for project in projects:
+        payload = await project_activity(session, project.id, now, runtime.settings)
+        results.append({"project_id": str(project.id), **payload})
+    request.state.activity = {"resource_type": "project", "action": "agent_activity.batch"}
+    return {"results": results}
+
+
+@router.get("/{id}/agent-activity", response_model=AgentActivity)
+async def agent_activity(
+    id: uuid.UUID,
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    """File 001: the project's live MCP sessions, checkpoints and session history."""
+    project = await get_project(session, principal, id)
+    describe(request, project, "agent_activity.read")
+    return await project_activity(session, project.id, runtime.now(), runtime.settings)
+
+
+@router.get("/{id}/agent-sessions", response_model=AgentSessions)
+async def agent_sessions(
+    id: uuid.UUID,
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    active: bool = Query(
+        True,
+        description="When true (default), only sessions with last activity within "
+        "active_window_s (5 minutes); false adds recent ended sessions.",
+    ),
+) -> dict[str, Any]:
+    """File 002: the project's agent sessions."""
+    project = await get_project(session, principal, id)
+    describe(request, project, "agent_sessions.read")
+    sessions = await project_sessions(
+        session, project.id, runtime.now(), runtime.settings, active=active
+    )
+    return {"sessions": sessions}

@@ -1,0 +1,260 @@
+"""Agent presence, the write side: sessions, work intervals and progress checkpoints.
+
+A session is one connected agent client on one project, keyed by the spec's ``session_id``
+(stored as ``session_key``). Every tool call touches its session; a session silent past
+``session_timeout_s`` is ended and its open interval closed at its last activity. Expiry runs
+lazily (when a session is touched again, when a project's presence is read) and in a periodic
+sweep; every step is an idempotent conditional update, and the sweep locks rows with
+``SKIP LOCKED`` on PostgreSQL, so several processes may run it at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.base import new_id
+from agent_activity.db.models import AgentSession, Checkpoint, Project, Ticket, WorkInterval
+from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
+from agent_activity.domain.principal import Principal
+
+ROLE_MAX = 64
+STATUS_MAX = 64
+DETAILS_MAX = 10_000
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    """Who is on the other end of an MCP request, as far as the transport tells us."""
+
+    session_key: str
+    protocol: str  # "legacy" (Mcp-Session-Id) or "sessionless"
+    machine_id: str
+    origin: str | None
+    client_name: str | None
+    client_version: str | None
+
+
+def derive_session_key(
+    token_id: uuid.UUID,
+    client_name: str | None,
+    client_version: str | None,
+    machine_id: str,
+    project_id: uuid.UUID | None,
+) -> str:
+    """The stable session id of a sessionless client: the same caller always maps to one key."""
+    material = "|".join(
+        [str(token_id), client_name or "", client_version or "", machine_id, str(project_id or "")]
+    )
+    return "sl_" + hashlib.sha256(material.encode()).hexdigest()[:40]
+
+
+def seconds_between(start: datetime, end: datetime) -> int:
+    return max(0, math.floor((end - start).total_seconds()))
+
+
+def _close(interval: WorkInterval, at: datetime) -> None:
+    at = max(at, interval.started_at)
+    interval.ended_at = at
+    interval.duration_seconds = seconds_between(interval.started_at, at)
+
+
+async def open_interval(session: AsyncSession, agent: AgentSession) -> WorkInterval | None:
+    return await session.scalar(
+        select(WorkInterval)
+        .where(WorkInterval.session_id == agent.id, WorkInterval.ended_at.is_(None))
+        .order_by(WorkInterval.started_at.desc())
+        .limit(1)
+    )
+
+
+async def _close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: datetime) -> None:
+    intervals = await session.scalars(
+        select(WorkInterval).where(
+            WorkInterval.session_id == agent_id, WorkInterval.ended_at.is_(None)
+        )
+    )
+    for interval in intervals:
+        _close(interval, at)
+
+
+async def touch_session(
+    session: AsyncSession,
+    principal: Principal,
+    project: Project,
+    identity: ClientIdentity,
+    now: datetime,
+    timeout_s: float,
+) -> AgentSession:
+    """The caller's session, created or revived, with its last activity set to ``now``."""
+    agent = await session.scalar(
+        select(AgentSession).where(AgentSession.session_key == identity.session_key)
+    )
+    if agent is None:
+        agent = await _insert_session(session, principal, project, identity, now)
+    elif agent.org_id != principal.org_id or agent.token_id != principal.token_id:
+        # A legacy session id is only a bearer of identity together with its own token.
+        raise Forbidden("This MCP session belongs to another token", required_permission="session")
+    elif agent.ended_at is not None or now - agent.last_activity_at > timedelta(seconds=timeout_s):
+        # Silent past the timeout: end what was open at its last activity, then start afresh.
+        await _close_open_intervals(session, agent.id, agent.last_activity_at)
+        agent.connected_at = now
+    if agent.project_id != project.id:
+        await _close_open_intervals(session, agent.id, now)
+        agent.project_id = project.id
+    agent.ended_at = None
+    agent.last_activity_at = max(now, agent.last_activity_at)
+    agent.machine_id = identity.machine_id
+    agent.caller_origin = identity.origin
+    agent.client_name = identity.client_name
+    agent.client_version = identity.client_version
+    await session.flush()
+    return agent
+
+
+async def _insert_session(
+    session: AsyncSession,
+    principal: Principal,
+    project: Project,
+    identity: ClientIdentity,
+    now: datetime,
+) -> AgentSession:
+    """Insert-if-absent, so two first calls of one client racing each other both succeed."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(AgentSession)
+        .values(
+            id=new_id(),
+            session_key=identity.session_key,
+            org_id=principal.org_id,
+            project_id=project.id,
+            token_id=principal.token_id,
+            user_id=str(principal.principal_id),
+            machine_id=identity.machine_id,
+            caller_origin=identity.origin,
+            client_name=identity.client_name,
+            client_version=identity.client_version,
+            protocol=identity.protocol,
+            connected_at=now,
+            last_activity_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["session_key"])
+    )
+    await session.execute(statement)
+    agent = await session.scalar(
+        select(AgentSession).where(AgentSession.session_key == identity.session_key)
+    )
+    assert agent is not None
+    return agent
+
+
+def check_role(role: object) -> str:
+    if not isinstance(role, str) or not role.strip():
+        raise Invalid(
+            "Invalid role: a non-empty role is required", [FieldIssue(("role",), "required")]
+        )
+    if len(role.strip()) > ROLE_MAX:
+        raise Invalid(
+            f"Invalid role: at most {ROLE_MAX} characters", [FieldIssue(("role",), "too long")]
+        )
+    return role.strip()
+
+
+async def start_work(
+    session: AsyncSession, agent: AgentSession, ticket: Ticket, role: str, now: datetime
+) -> tuple[WorkInterval, WorkInterval | None]:
+    """Open a work interval on ``ticket``; the caller's previous open interval ends now."""
+    role = check_role(role)
+    previous = await open_interval(session, agent)
+    await _close_open_intervals(session, agent.id, now)
+    agent.caller_role = role
+    interval = WorkInterval(
+        org_id=agent.org_id,
+        project_id=ticket.project_id,
+        session_id=agent.id,
+        ticket_id=ticket.id,
+        agent_role=role,
+        origin=agent.caller_origin,
+        started_at=now,
+    )
+    session.add(interval)
+    await session.flush()
+    return interval, previous
+
+
+async def stop_work(session: AsyncSession, agent: AgentSession, now: datetime) -> WorkInterval:
+    """End the caller's open interval; it then shows in the project's session_history."""
+    interval = await open_interval(session, agent)
+    if interval is None:
+        raise Conflict("No work in progress on this session: call start_work first")
+    await _close_open_intervals(session, agent.id, now)
+    await session.flush()
+    return interval
+
+
+async def report_progress(
+    session: AsyncSession,
+    agent: AgentSession,
+    ticket: Ticket,
+    *,
+    status: object,
+    progress_pct: object,
+    details: object,
+    now: datetime,
+) -> Checkpoint:
+    issues: list[FieldIssue] = []
+    if not isinstance(status, str) or not status.strip() or len(status) > STATUS_MAX:
+        issues.append(FieldIssue(("status",), f"a non-empty string of at most {STATUS_MAX} chars"))
+    pct_ok = isinstance(progress_pct, int | float) and not isinstance(progress_pct, bool)
+    if not pct_ok or not math.isfinite(float(progress_pct)) or not 0 <= float(progress_pct) <= 100:  # type: ignore[arg-type]
+        issues.append(FieldIssue(("progress_pct",), "a number from 0 to 100"))
+    if not isinstance(details, str) or len(details) > DETAILS_MAX:
+        issues.append(FieldIssue(("details",), f"a string of at most {DETAILS_MAX} characters"))
+    if issues:
+        summary = "; ".join(f"{i.path[0]}: {i.message}" for i in issues)
+        raise Invalid(f"Invalid progress report: {summary}", issues)
+    assert isinstance(status, str) and isinstance(details, str)
+    checkpoint = Checkpoint(
+        org_id=agent.org_id,
+        project_id=ticket.project_id,
+        session_id=agent.id,
+        ticket_id=ticket.id,
+        agent_role=agent.caller_role or "agent",
+        status=status.strip(),
+        progress_pct=float(progress_pct),  # type: ignore[arg-type]
+        details=details,
+        created_at=now,
+    )
+    session.add(checkpoint)
+    await session.flush()
+    return checkpoint
+
+
+async def expire_sessions(
+    session: AsyncSession, now: datetime, timeout_s: float, project_id: uuid.UUID | None = None
+) -> int:
+    """End sessions silent past the timeout (one project's, or all); returns how many."""
+    cutoff = now - timedelta(seconds=timeout_s)
+    query = select(AgentSession).where(
+        AgentSession.ended_at.is_(None), AgentSession.last_activity_at < cutoff
+    )
+    if project_id is not None:
+        query = query.where(AgentSession.project_id == project_id)
+    # SKIP LOCKED: concurrent sweepers take disjoint rows and never wait on each other.
+    query = query.limit(SWEEP_BATCH).with_for_update(skip_locked=True)
+    expired = list(await session.scalars(query))
+    for agent in expired:
+        await _close_open_intervals(session, agent.id, agent.last_activity_at)
+        agent.ended_at = agent.last_activity_at
+    await session.flush()
+    return len(expired)

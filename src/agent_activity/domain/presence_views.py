@@ -1,0 +1,159 @@
+"""Agent presence, the read side: the payloads of spec files 000, 001 and 002.
+
+Durations (``connected_for_s``, ``working_for_s``) and ``stale`` are computed at request time
+from the stored timestamps, so every process answers the same for the same clock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.config import Settings
+from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
+from agent_activity.domain.presence import expire_sessions, seconds_between
+
+# `agent-sessions?active=false` lists at most this many sessions, most recently active first.
+RECENT_SESSIONS_LIMIT = 200
+DEFAULT_ROLE = "agent"
+UNKNOWN_ORIGIN = "unknown"
+
+
+def iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+async def project_activity(
+    session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
+) -> dict[str, Any]:
+    """File 001: live sessions, recent checkpoints, recent completed work intervals."""
+    # Lazy expiry: a read never shows a session the timeout has already ended.
+    await expire_sessions(session, now, settings.session_timeout_s, project_id)
+    return {
+        "sessions": await _live_sessions(session, project_id, now, settings),
+        "checkpoints": await _checkpoints(session, project_id, settings.checkpoint_limit),
+        "session_history": await _history(session, project_id, settings.session_history_limit),
+    }
+
+
+async def _live_sessions(
+    session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
+) -> list[dict[str, Any]]:
+    cutoff = now - timedelta(seconds=settings.session_timeout_s)
+    rows = await session.execute(
+        select(AgentSession, WorkInterval, Ticket.number)
+        .outerjoin(
+            WorkInterval,
+            and_(WorkInterval.session_id == AgentSession.id, WorkInterval.ended_at.is_(None)),
+        )
+        .outerjoin(Ticket, Ticket.id == WorkInterval.ticket_id)
+        .where(
+            AgentSession.project_id == project_id,
+            AgentSession.ended_at.is_(None),
+            AgentSession.last_activity_at >= cutoff,
+        )
+        .order_by(AgentSession.connected_at, AgentSession.id, WorkInterval.started_at)
+    )
+    # Keyed by session: should one session hold two open intervals, the latest one wins.
+    by_session: dict[uuid.UUID, dict[str, Any]] = {}
+    stale_after = timedelta(seconds=settings.stale_after_s)
+    for agent, interval, number in rows:
+        by_session[agent.id] = {
+            "ticket_id": str(interval.ticket_id) if interval and interval.ticket_id else None,
+            "ticket_number": number if interval and interval.ticket_id else None,
+            "role": (interval.agent_role if interval else None)
+            or agent.caller_role
+            or DEFAULT_ROLE,
+            "origin": agent.caller_origin or UNKNOWN_ORIGIN,
+            "connected_for_s": seconds_between(agent.connected_at, now),
+            "working_for_s": seconds_between(interval.started_at, now) if interval else None,
+            "stale": now - agent.last_activity_at > stale_after,
+        }
+    return list(by_session.values())
+
+
+async def _checkpoints(
+    session: AsyncSession, project_id: uuid.UUID, limit: int
+) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(Checkpoint)
+        .where(Checkpoint.project_id == project_id)
+        .order_by(Checkpoint.created_at.desc(), Checkpoint.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "ticket_id": str(c.ticket_id),
+            "agent_role": c.agent_role,
+            "status": c.status,
+            "progress_pct": c.progress_pct,
+            "details": c.details,
+            "created_at": iso(c.created_at),
+        }
+        for c in rows
+    ]
+
+
+async def _history(
+    session: AsyncSession, project_id: uuid.UUID, limit: int
+) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(WorkInterval)
+        .where(WorkInterval.project_id == project_id, WorkInterval.ended_at.is_not(None))
+        .order_by(WorkInterval.ended_at.desc(), WorkInterval.id.desc())
+        .limit(limit)
+    )
+    history = []
+    for interval in rows:
+        assert interval.ended_at is not None
+        history.append(
+            {
+                "id": str(interval.id),
+                "ticket_id": str(interval.ticket_id) if interval.ticket_id else None,
+                "duration_seconds": interval.duration_seconds
+                if interval.duration_seconds is not None
+                else seconds_between(interval.started_at, interval.ended_at),
+                "started_at": iso(interval.started_at),
+                "ended_at": iso(interval.ended_at),
+                "agent_role": interval.agent_role,
+                "origin": interval.origin,
+            }
+        )
+    return history
+
+
+async def project_sessions(
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    now: datetime,
+    settings: Settings,
+    *,
+    active: bool,
+) -> list[dict[str, Any]]:
+    """File 002: sessions active within the window, or (``active=False``) recent ones too."""
+    await expire_sessions(session, now, settings.session_timeout_s, project_id)
+    query = select(AgentSession).where(AgentSession.project_id == project_id)
+    if active:
+        cutoff = now - timedelta(seconds=settings.active_window_s)
+        query = query.where(
+            AgentSession.ended_at.is_(None), AgentSession.last_activity_at >= cutoff
+        )
+    query = query.order_by(AgentSession.last_activity_at.desc(), AgentSession.id.desc())
+    rows = await session.scalars(query.limit(RECENT_SESSIONS_LIMIT))
+    return [
+        {
+            "session_id": agent.session_key,
+            "machine_id": agent.machine_id,
+            "user_id": agent.user_id,
+            "project_id": str(agent.project_id) if agent.project_id else None,
+            "caller_role": agent.caller_role,
+            "caller_origin": agent.caller_origin,
+            "connected_at": iso(agent.connected_at),
+            "last_activity_at": iso(agent.last_activity_at),
+        }
+        for agent in rows
+    ]

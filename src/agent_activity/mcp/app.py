@@ -1,0 +1,145 @@
+"""build_mcp(runtime): the ASGI endpoint served at /mcp and the context manager that runs it.
+
+The official SDK's session manager serves both kinds of client: 2026-07-28 requests (no
+handshake, client info in every request) and legacy ones that ``initialize`` and then send
+``Mcp-Session-Id``. In front of it sits authentication with the same bearer tokens as the REST
+APIs (401 without one) and the same per-token rate limit (429). Responses are JSON rather than
+SSE because no tool streams. The run context also starts the periodic sweep that ends sessions
+silent past the timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+from agent_activity.api.deps import bearer_secret
+from agent_activity.api.error_handling import status_for, with_headers
+from agent_activity.api.projects.errors import render
+from agent_activity.domain.errors import RateLimited, Unauthenticated
+from agent_activity.domain.presence import SWEEP_BATCH, expire_sessions
+from agent_activity.domain.tokens import authenticate
+from agent_activity.mcp.calls import record_unrun_calls
+from agent_activity.mcp.tools import register_tools
+from agent_activity.runtime import Runtime
+
+logger = logging.getLogger("agent_activity.mcp")
+
+INSTRUCTIONS = (
+    "Agent Activity shows your team what you are working on. Call start_work(ticket, role) "
+    "when you pick up a ticket, report_progress now and then, stop_work when done; any tool "
+    "call keeps you present (heartbeat if you have nothing else to say)."
+)
+
+
+@dataclass
+class McpEndpoint:
+    asgi: Any  # the ASGI app to route /mcp to
+    manager: StreamableHTTPSessionManager
+    runtime: Runtime
+
+    @contextlib.asynccontextmanager
+    async def run(self) -> AsyncIterator[None]:
+        """Run inside the app's lifespan: the SDK's session manager, then the sweeper.
+
+        Both live in one dedicated task that owns their cancel scopes, because the code that
+        enters a lifespan is not always the task that leaves it (test fixtures, for one).
+        """
+        started = asyncio.Event()
+        stopping = asyncio.Event()
+
+        async def host() -> None:
+            async with self.manager.run(), anyio.create_task_group() as tasks:
+                tasks.start_soon(sweep_forever, self.runtime)
+                started.set()
+                await stopping.wait()
+                tasks.cancel_scope.cancel()
+
+        task = asyncio.create_task(host(), name="mcp-session-manager")
+        waiter = asyncio.create_task(started.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not started.is_set():
+            waiter.cancel()
+            await task  # it ended before starting: raise its error here
+        try:
+            yield
+        finally:
+            stopping.set()
+            await task
+
+
+def build_mcp(runtime: Runtime) -> McpEndpoint:
+    server: MCPServer[Any] = MCPServer(
+        "agent-activity",
+        instructions=INSTRUCTIONS,
+        version="0.1.0",
+        log_level="WARNING",
+        middleware=[record_unrun_calls(runtime)],
+    )
+    register_tools(server, runtime)
+    server.streamable_http_app(
+        json_response=True,
+        # Callers prove themselves with bearer tokens, which a DNS-rebinding page cannot
+        # send, so the Host/Origin allow-list would only break deployments behind a name.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        session_idle_timeout=runtime.settings.session_timeout_s,
+    )
+    manager = server.session_manager
+    return McpEndpoint(Authenticated(runtime, manager), manager, runtime)
+
+
+class Authenticated:
+    """ASGI: authenticate and rate-limit, then hand the request to the SDK."""
+
+    def __init__(self, runtime: Runtime, manager: StreamableHTTPSessionManager) -> None:
+        self.runtime = runtime
+        self.manager = manager
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        now = self.runtime.now()
+        try:
+            async with self.runtime.sessionmaker() as db:
+                principal = await authenticate(db, bearer_secret(request), now)
+                await db.commit()
+            await self.runtime.rate_limiter.hit(f"token:{principal.token_id}", now)
+        except (Unauthenticated, RateLimited) as error:
+            response = with_headers(render(error, status_for(error)), error)
+            await response(scope, receive, send)
+            return
+        # Starlette's request.state is scope["state"]; the tools read the principal there.
+        scope.setdefault("state", {})["principal"] = principal
+        await self.manager.handle_request(scope, receive, send)
+
+
+async def sweep_forever(runtime: Runtime) -> None:
+    """End silent sessions every few seconds; safe to run in every process at once."""
+    interval = min(60.0, max(1.0, runtime.settings.session_timeout_s / 4))
+    while True:
+        await anyio.sleep(interval)
+        try:
+            await sweep_once(runtime)
+        except Exception:
+            logger.exception("presence sweep failed; retrying next round")
+
+
+async def sweep_once(runtime: Runtime) -> int:
+    total = 0
+    while True:
+        async with runtime.sessionmaker() as db:
+            ended = await expire_sessions(db, runtime.now(), runtime.settings.session_timeout_s)
+            await db.commit()
+        total += ended
+        if ended < SWEEP_BATCH:
+            return total

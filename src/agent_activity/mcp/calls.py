@@ -1,0 +1,244 @@
+"""One MCP tool call, end to end: project, session touch, the tool's work, one activity record.
+
+A successful call commits its effects, the session's new last activity and its activity record
+in one transaction. A failed call rolls its effects back, then in a second transaction still
+touches the session (when the project is known) and records the failure, and answers with a
+tool error whose text says what to fix. A call the SDK rejects before any tool code runs (bad
+argument types, an unknown tool) is recorded by ``record_unrun_calls``, a server middleware.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import Implementation
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+
+from agent_activity.api.error_handling import status_for
+from agent_activity.db.models import AgentSession, Project
+from agent_activity.domain.access import get_project
+from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
+from agent_activity.domain.presence import touch_session
+from agent_activity.domain.principal import READ, Principal
+from agent_activity.ingest.store import write_activity_records
+from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
+from agent_activity.runtime import Runtime
+
+logger = logging.getLogger("agent_activity.mcp")
+
+
+@dataclass
+class CallState:
+    """Shared between the middleware and the tool body of one call."""
+
+    tool: str
+    ran: bool = False
+
+
+_current: ContextVar[CallState | None] = ContextVar("mcp_tool_call", default=None)
+
+
+@dataclass
+class ToolCall:
+    """What a tool body works with; it names the resource it touched for the record."""
+
+    db: AsyncSession
+    principal: Principal
+    project: Project
+    agent: AgentSession
+    now: datetime
+    runtime: Runtime
+    resource_type: str = "project"
+    resource_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+ToolBody = Callable[[ToolCall], Awaitable[dict[str, Any]]]
+
+
+def http_request(ctx: ServerRequestContext[Any, Any]) -> Request:
+    request = ctx.request
+    if not isinstance(request, Request):  # only HTTP is served, so this is a wiring bug
+        raise RuntimeError("MCP tool called without an HTTP request")
+    return request
+
+
+def client_info(ctx: ServerRequestContext[Any, Any]) -> Implementation | None:
+    params = ctx.session.client_params
+    return params.client_info if params is not None else None
+
+
+def project_id_from(request: Request) -> uuid.UUID:
+    raw = request.headers.get(PROJECT_HEADER, "").strip()
+    hint = "set the X-Project-Id header in your MCP client config to the project's id"
+    if not raw:
+        raise Invalid(f"No project: {hint}", [FieldIssue(("X-Project-Id",), "required")])
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise Invalid(
+            f"X-Project-Id {raw[:80]!r} is not a UUID: {hint}",
+            [FieldIssue(("X-Project-Id",), "not a UUID")],
+        ) from None
+
+
+async def run_tool(
+    runtime: Runtime, ctx: Context[Any, Any], tool: str, body: ToolBody, scope: str = READ
+) -> dict[str, Any]:
+    """Run ``body`` as tool ``tool`` for the caller of ``ctx``; see the module docstring."""
+    state = _current.get()
+    if state is not None:
+        state.ran = True
+    rctx = ctx.request_context
+    request = http_request(rctx)
+    principal: Principal = request.state.principal
+    started = time.perf_counter()
+    now = runtime.now()
+    try:
+        async with runtime.sessionmaker() as db:
+            project = await get_project(db, principal, project_id_from(request), scope)
+            identity = client_identity(request, client_info(rctx), principal, project.id)
+            agent = await touch_session(
+                db, principal, project, identity, now, runtime.settings.session_timeout_s
+            )
+            call = ToolCall(db, principal, project, agent, now, runtime)
+            result = await body(call)
+            record = activity_record(principal, tool, started, now, project, agent, None)
+            record.update(resource_type=call.resource_type, resource_id=call.resource_id)
+            await write_activity_records(db, [record])
+            await db.commit()
+            return result
+    except DomainError as error:
+        await record_failure(runtime, rctx, tool, started, now, error)
+        raise ToolError(f"{tool} failed: {error.message}") from None
+    except Exception as error:
+        logger.exception("MCP tool %s crashed", tool)
+        await record_failure(runtime, rctx, tool, started, now, error)
+        raise ToolError(f"{tool} failed: an unexpected error occurred") from None
+
+
+def activity_record(
+    principal: Principal,
+    tool: str,
+    started: float,
+    now: datetime,
+    project: Project | None,
+    agent: AgentSession | None,
+    error: Exception | None,
+) -> dict[str, Any]:
+    """One activity-log row for one tool call (ActivityRecord column names)."""
+    status = 200
+    error_code = None
+    if isinstance(error, DomainError):
+        status = status_for(error)
+        error_code = error.code
+    elif error is not None:
+        status, error_code = 500, "INTERNAL_ERROR"
+    metadata: dict[str, Any] = {"transport": "mcp"}
+    if project is not None:
+        metadata["project_id"] = str(project.id)
+    if agent is not None:
+        metadata.update(mcp_session_id=agent.session_key, protocol=agent.protocol)
+        metadata["client"] = agent.client_name
+    return {
+        "org_id": principal.org_id,
+        "timestamp": now,
+        "received_at": now,
+        "user_id": str(principal.principal_id) if principal.is_user else None,
+        "workspace_id": str(project.workspace_id) if project is not None else None,
+        "principal_type": principal.principal_type,
+        "principal_id": str(principal.principal_id),
+        "token_id": str(principal.token_id),
+        "token_type": "api_token",
+        "method": "MCP",
+        "path": f"mcp:{tool}",
+        "resource_type": "project" if project is not None else None,
+        "resource_id": str(project.id) if project is not None else None,
+        "action": tool,
+        "status_code": status,
+        "success": error is None,
+        "error_code": error_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        "record_metadata": metadata,
+    }
+
+
+async def record_failure(
+    runtime: Runtime,
+    rctx: ServerRequestContext[Any, Any],
+    tool: str,
+    started: float,
+    now: datetime,
+    error: Exception,
+) -> None:
+    """In a fresh transaction: touch the caller's session if its project is usable, record."""
+    request = http_request(rctx)
+    principal: Principal = request.state.principal
+    try:
+        async with runtime.sessionmaker() as db:
+            project: Project | None = None
+            agent: AgentSession | None = None
+            try:
+                project = await get_project(db, principal, project_id_from(request))
+                identity = client_identity(request, client_info(rctx), principal, project.id)
+                agent = await touch_session(
+                    db, principal, project, identity, now, runtime.settings.session_timeout_s
+                )
+            except DomainError:
+                pass  # no usable project or session: the record alone tells what happened
+            record = activity_record(principal, tool, started, now, project, agent, error)
+            await write_activity_records(db, [record])
+            await db.commit()
+    except Exception:
+        # Failing to log must not hide the tool's own error from the caller.
+        logger.exception("could not record the failed MCP call %s", tool)
+
+
+class UnrunCallError(Invalid):
+    """The SDK refused the call before our tool ran: unknown tool or ill-typed arguments."""
+
+    code = "INVALID_ARGUMENTS"
+
+
+def record_unrun_calls(runtime: Runtime) -> ServerMiddleware[Any]:
+    """Server middleware: a tools/call the SDK answered without running our tool still counts."""
+
+    async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.method != "tools/call":
+            return await call_next(ctx)
+        name = str((ctx.params or {}).get("name", ""))[:60] or "unknown"
+        state = CallState(tool=name)
+        token = _current.set(state)
+        started = time.perf_counter()
+        now = runtime.now()
+        try:
+            result = await call_next(ctx)
+        except Exception as error:
+            if not state.ran:
+                await record_failure(runtime, ctx, name, started, now, error)
+            raise
+        finally:
+            _current.reset(token)
+        if not state.ran:
+            await record_failure(
+                runtime,
+                ctx,
+                name,
+                started,
+                now,
+                UnrunCallError(f"{name}: call rejected before running"),
+            )
+        return result
+
+    return middleware
