@@ -1,0 +1,77 @@
+"""Live board updates as server-sent events, polled from the database.
+
+An MCP tool call may be served by any process on the same database, so in-process events would
+miss most of them. Instead each open stream asks the database one cheap question per second
+(``board_marker``: a handful of indexed max/count lookups) and tells the browser to refetch when
+the answer changes. Updates therefore arrive within about one poll interval of the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+
+from agent_activity.domain.access import get_project
+from agent_activity.domain.directory import board_marker
+from agent_activity.domain.errors import DomainError
+from agent_activity.domain.tokens import authenticate
+from agent_activity.runtime import Runtime
+from agent_activity.web.session import SessionCookies
+
+POLL_INTERVAL_S = 1.0
+# A comment line this often keeps proxies and load balancers from closing an idle stream.
+KEEPALIVE_S = 15.0
+# How often the token behind the stream is checked again (revoked, expired).
+RECHECK_S = 30.0
+
+
+def frame(event: str, data: dict[str, object]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+async def board_events(
+    runtime: Runtime, cookies: SessionCookies, request: Request, project_id: uuid.UUID
+) -> StreamingResponse:
+    signed_in = await cookies.authenticate(request)
+    async with runtime.sessionmaker() as session:
+        await get_project(session, signed_in.principal, project_id)
+
+    async def stream() -> AsyncIterator[str]:
+        marker: tuple[object, ...] | None = None
+        since_keepalive = since_recheck = 0.0
+        yield "retry: 2000\n\n"
+        while True:
+            now = runtime.now()
+            async with runtime.sessionmaker() as session:
+                current = await board_marker(
+                    session, project_id, now, runtime.settings.stale_after_s
+                )
+                if since_recheck >= RECHECK_S:
+                    since_recheck = 0.0
+                    try:
+                        principal = await authenticate(session, signed_in.token, now)
+                        await get_project(session, principal, project_id)
+                    except DomainError as error:
+                        yield frame("signed-out", {"reason": error.message})
+                        return
+            if current != marker:
+                yield frame("change", {"now": now.isoformat(), "first": marker is None})
+                marker = current
+                since_keepalive = 0.0
+            elif since_keepalive >= KEEPALIVE_S:
+                yield ": keepalive\n\n"
+                since_keepalive = 0.0
+            await asyncio.sleep(POLL_INTERVAL_S)
+            since_keepalive += POLL_INTERVAL_S
+            since_recheck += POLL_INTERVAL_S
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

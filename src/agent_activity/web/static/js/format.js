@@ -1,0 +1,55 @@
+// Formatting of times, durations and numbers for people.
+
+const numberFormat = new Intl.NumberFormat();
+
+export function number(value) {
+  return value === null || value === undefined ? "–" : numberFormat.format(value);
+}
+
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "–";
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+export function millis(ms) {
+  if (ms === null || ms === undefined) return "–";
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function dateTime(iso) {
+  if (!iso) return "–";
+  const date = new Date(iso);
+  return date.toLocaleString(undefined, {
+    month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
+}
+
+export function shortTime(iso, withDay) {
+  const date = new Date(iso);
+  const options = withDay
+    ? { weekday: "short", hour: "2-digit" }
+    : { hour: "2-digit", minute: "2-digit" };
+  return date.toLocaleString(undefined, options);
+}
+
+// Seconds since an ISO time, on the server's clock (offset learnt from its "now").
+export function secondsSince(iso, offsetMs = 0) {
+  return (Date.now() + offsetMs - Date.parse(iso)) / 1000;
+}
+
+export function shortId(id) {
+  return id ? String(id).slice(0, 8) : "–";
+}
+
+// <input type="datetime-local"> holds local wall time; the APIs want ISO 8601 with a zone.
+export function localToIso(value) {
+  if (!value) return "";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
+}
