@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -245,16 +245,28 @@ async def expire_sessions(
 ) -> int:
     """End sessions silent past the timeout (one project's, or all); returns how many."""
     cutoff = now - timedelta(seconds=timeout_s)
-    query = select(AgentSession).where(
+    query = select(AgentSession.id, AgentSession.last_activity_at).where(
         AgentSession.ended_at.is_(None), AgentSession.last_activity_at < cutoff
     )
     if project_id is not None:
         query = query.where(AgentSession.project_id == project_id)
-    # SKIP LOCKED: concurrent sweepers take disjoint rows and never wait on each other.
+    # SKIP LOCKED: concurrent PostgreSQL sweepers take disjoint rows and never wait on each other.
     query = query.limit(SWEEP_BATCH).with_for_update(skip_locked=True)
-    expired = list(await session.scalars(query))
-    for agent in expired:
-        await _close_open_intervals(session, agent.id, agent.last_activity_at)
-        agent.ended_at = agent.last_activity_at
+    ended = 0
+    for agent_id, last_activity in (await session.execute(query)).all():
+        # Conditional, so a concurrent sweeper (or a touch that revived it) wins cleanly.
+        result = await session.execute(
+            update(AgentSession)
+            .where(
+                AgentSession.id == agent_id,
+                AgentSession.ended_at.is_(None),
+                AgentSession.last_activity_at < cutoff,
+            )
+            .values(ended_at=last_activity)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0):
+            ended += 1
+            await _close_open_intervals(session, agent_id, last_activity)
     await session.flush()
-    return len(expired)
+    return ended

@@ -13,7 +13,13 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
-from agent_activity.domain.errors import DomainError, Invalid, RateLimited, Unauthenticated
+from agent_activity.domain.errors import (
+    DomainError,
+    FieldIssue,
+    Invalid,
+    RateLimited,
+    Unauthenticated,
+)
 
 CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 CODES |= {409: "CONFLICT", 429: "RATE_LIMITED", 500: "INTERNAL_ERROR"}
@@ -27,13 +33,20 @@ def issue_path(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
+def path_of(issue: FieldIssue) -> str:
+    # A JSON syntax error's location is a character offset, not a field: name the body.
+    if issue.type == "json_invalid":
+        return "body"
+    return issue_path(issue.path)
+
+
 def body(error: DomainError, status: int) -> dict[str, Any]:
     content: dict[str, Any] = {
         "error": error.message,
         "code": error.code if status not in CODES or status == 409 else CODES[status],
     }
     if isinstance(error, Invalid):
-        issues = [{"path": issue_path(i.path), "message": i.message} for i in error.issues]
+        issues = [{"path": path_of(i), "message": i.message} for i in error.issues]
         field_errors: dict[str, str] = {}
         for issue in issues:
             field_errors.setdefault(issue["path"], issue["message"])
