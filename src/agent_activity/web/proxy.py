@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from agent_activity.domain.errors import Forbidden, NotFound
-from agent_activity.web.session import SessionCookies
+from agent_activity.domain.errors import Forbidden, NotFound, Unauthenticated
+from agent_activity.web.session import SIGN_IN, SessionCookies
 
 # /ui/api/<first segment>/... -> the public prefix it stands for.
 FAMILIES = {"projects": "/api/projects", "agents": "/api/agents", "v1": "/v1"}
@@ -62,9 +62,12 @@ class Proxy:
     async def forward(self, request: Request, target: str) -> Response:
         path = public_path(target)
         check_csrf(request)
-        signed_in = await self.cookies.authenticate(request)
+        # The API itself authenticates the token and counts it against the rate limit, once.
+        token = await self.cookies.token_from(request)
+        if token is None:
+            raise Unauthenticated(SIGN_IN)
         headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
-        headers["authorization"] = f"Bearer {signed_in.token}"
+        headers["authorization"] = f"Bearer {token}"
         answer = await self.client().request(
             request.method,
             path,

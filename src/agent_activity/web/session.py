@@ -25,6 +25,7 @@ COOKIE_NAME = "aa_session"
 MAX_AGE_S = 12 * 3600
 SECRET_NAME = "dashboard_cookie"
 SALT = "agent-activity.dashboard.session"
+SIGN_IN = "Sign in to the dashboard with an API token"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class SessionCookies:
         """The signed-in principal, or Unauthenticated; counts against the token's rate limit."""
         token = await self.token_from(request)
         if token is None:
-            raise Unauthenticated("Sign in to the dashboard with an API token")
+            raise Unauthenticated(SIGN_IN)
         now = self.runtime.now()
         async with self.runtime.sessionmaker() as session, session.begin():
             principal = await authenticate(session, token, now)

@@ -102,7 +102,12 @@ function renderRuns(data, withTokens) {
   $("page-info").textContent = `Page ${state.page} of ${state.totalPages}`;
   $("prev-page").disabled = state.page <= 1;
   $("next-page").disabled = state.page >= state.totalPages;
-  const groups = data.groups || groupsFrom(data.items || []);
+  const items = data.items || [];
+  // Grouped by trigger, each item is a group ("agent-run-groups") holding its own page of runs.
+  const grouped = items.length > 0 && items[0].type === "agent-run-groups";
+  const groups = grouped
+    ? items.map((g) => ({ name: g.attributes.trigger_type, items: g.items, total: g.attributes.total_items }))
+    : [{ name: null, items, total: items.length }];
   const host = $("runs");
   if (!groups.length || groups.every((g) => !g.items.length)) {
     host.replaceChildren(el("p", { class: "muted" }, "No runs match these filters."));
@@ -111,19 +116,8 @@ function renderRuns(data, withTokens) {
   host.replaceChildren(...groups.map((g) => runTable(g, withTokens)));
 }
 
-function groupsFrom(items) {
-  if ($("run-filters").elements.group_by.value !== "trigger") return [{ name: null, items }];
-  const byTrigger = new Map();
-  for (const item of items) {
-    const key = (item.attributes || {}).trigger_type || "unknown";
-    if (!byTrigger.has(key)) byTrigger.set(key, []);
-    byTrigger.get(key).push(item);
-  }
-  return [...byTrigger].map(([name, list]) => ({ name, items: list }));
-}
-
 function runTable(group, withTokens) {
-  const name = group.name || group.trigger_type || group.key || null;
+  const name = group.name;
   const headers = ["Run", "Status", "Trigger", "Started", "Completed", "Took"];
   if (withTokens) headers.push("Tokens");
   const rows = group.items.map((item) => {
@@ -140,14 +134,14 @@ function runTable(group, withTokens) {
     if (withTokens) cells.push(el("td", { class: "num" }, tokenText(a.token_usage)));
     return el("tr", {}, cells);
   });
-  const count = group.total_items ?? group.count ?? group.items.length;
+  const count = group.total;
   return el(
     "div",
     { class: "table-wrap" },
     el(
       "table",
       { class: "runs" },
-      el("caption", { class: name ? "" : "visually-hidden" }, name ? `${name.replace(/_/g, " ")} (${number(count)})` : "Runs"),
+      el("caption", { class: name ? "" : "visually-hidden" }, name ? `${name.replace(/_/g, " ")} (${number(count)} runs)` : "Runs"),
       el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows),
     ),
