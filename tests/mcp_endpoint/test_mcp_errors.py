@@ -219,8 +219,8 @@ async def test_a_legacy_session_id_is_useless_with_another_token(
         with_session = {**base, "mcp-session-id": session_id, "mcp-protocol-version": "2025-11-25"}
         initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
         await raw.post(mcp_url, json=initialized, headers={**with_session, **tenant.headers})
-        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call"}
-        call["params"] = {"name": "heartbeat", "arguments": {}}  # type: ignore[assignment]
+        params = {"name": "heartbeat", "arguments": {}}
+        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": params}
         mine = await raw.post(mcp_url, json=call, headers={**with_session, **tenant.headers})
         assert mine.json()["result"]["isError"] is False
         stolen = {**with_session, "Authorization": f"Bearer {second}"}
