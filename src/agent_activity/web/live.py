@@ -26,7 +26,7 @@ from agent_activity.web.session import SessionCookies
 POLL_INTERVAL_S = 1.0
 # A comment line this often keeps proxies and load balancers from closing an idle stream.
 KEEPALIVE_S = 15.0
-# How often the token behind the stream is checked again (revoked, expired).
+# How often (on the service clock) the token behind the stream is checked again.
 RECHECK_S = 30.0
 
 
@@ -43,22 +43,26 @@ async def board_events(
 
     async def stream() -> AsyncIterator[str]:
         marker: tuple[object, ...] | None = None
-        since_keepalive = since_recheck = 0.0
+        since_keepalive = 0.0
+        checked_at = runtime.now()
         yield "retry: 2000\n\n"
         while True:
             now = runtime.now()
+            refused: str | None = None
             async with runtime.sessionmaker() as session:
                 current = await board_marker(
                     session, project_id, now, runtime.settings.stale_after_s
                 )
-                if since_recheck >= RECHECK_S:
-                    since_recheck = 0.0
+                if (now - checked_at).total_seconds() >= RECHECK_S:
+                    checked_at = now
                     try:
                         principal = await authenticate(session, signed_in.token, now)
                         await get_project(session, principal, project_id)
                     except DomainError as error:
-                        yield frame("signed-out", {"reason": error.message})
-                        return
+                        refused = error.message
+            if refused is not None:
+                yield frame("signed-out", {"reason": refused})
+                return
             if current != marker:
                 yield frame("change", {"now": now.isoformat(), "first": marker is None})
                 marker = current
@@ -68,7 +72,6 @@ async def board_events(
                 since_keepalive = 0.0
             await asyncio.sleep(POLL_INTERVAL_S)
             since_keepalive += POLL_INTERVAL_S
-            since_recheck += POLL_INTERVAL_S
 
     return StreamingResponse(
         stream(),
