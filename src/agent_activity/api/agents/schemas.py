@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -114,38 +115,35 @@ def parse_time(value: object) -> object:
 AwareTime = Annotated[datetime, BeforeValidator(parse_time)]
 
 
-def parse_list(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+def parse_list(value: str | None) -> tuple[str, ...]:
+    """A comma-separated value; kept as one string in the model, since FastAPI would read a
+    sequence-typed field as a repeated parameter instead."""
+    return tuple(dict.fromkeys(p.strip() for p in (value or "").split(",") if p.strip()))
 
 
-def check_statuses(value: object) -> object:
-    value = parse_list(value)
-    if isinstance(value, tuple):
-        if not value:
-            raise PydanticCustomError("empty", "name at least one status")
-        unknown = [v for v in value if v not in RUN_STATUSES]
-        if unknown:
-            raise PydanticCustomError(
-                "unknown_status",
-                "unknown status {unknown}; use one or more of {allowed}, comma-separated",
-                {"unknown": ", ".join(unknown), "allowed": ", ".join(RUN_STATUSES)},
-            )
+def check_statuses(value: str) -> str:
+    names = parse_list(value)
+    if not names:
+        raise PydanticCustomError("empty", "name at least one status")
+    unknown = [v for v in names if v not in RUN_STATUSES]
+    if unknown:
+        raise PydanticCustomError(
+            "unknown_status",
+            "unknown status {unknown}; use one or more of {allowed}, comma-separated",
+            {"unknown": ", ".join(unknown), "allowed": ", ".join(RUN_STATUSES)},
+        )
     return value
 
 
-def check_fields(value: object) -> object:
-    value = parse_list(value)
+def check_fields(value: str) -> str:
     allowed = RUN_ATTRIBUTES + OPTIONAL_RUN_ATTRIBUTES
-    if isinstance(value, tuple):
-        unknown = [v for v in value if v not in allowed]
-        if unknown:
-            raise PydanticCustomError(
-                "unknown_field",
-                "unknown field {unknown}; choose from {allowed}",
-                {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)},
-            )
+    unknown = [v for v in parse_list(value) if v not in allowed]
+    if unknown:
+        raise PydanticCustomError(
+            "unknown_field",
+            "unknown field {unknown}; choose from {allowed}",
+            {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)},
+        )
     return value
 
 
@@ -169,7 +167,7 @@ class RunListParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
 
-    status: Annotated[tuple[str, ...], BeforeValidator(check_statuses)] | None = None
+    status: Annotated[str, AfterValidator(check_statuses)] | None = None
     started_on_from: AwareTime | None = None
     started_on_to: AwareTime | None = None
     completed_on_from: AwareTime | None = None
@@ -182,7 +180,7 @@ class RunListParams(BaseModel):
     sort: Annotated[str, BeforeValidator(check_sort)] = "-started_on"
     page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(10, ge=1, le=MAX_PER_PAGE)
-    fields: Annotated[tuple[str, ...], BeforeValidator(check_fields)] | None = Field(
+    fields: Annotated[str, AfterValidator(check_fields)] | None = Field(
         None, alias="fields[agent-runs]"
     )
 
@@ -212,7 +210,7 @@ class RunListParams(BaseModel):
 
     def to_query(self) -> RunQuery:
         where = RunFilter(
-            statuses=self.status or (),
+            statuses=parse_list(self.status),
             started_on_from=self.started_on_from,
             started_on_to=self.started_on_to,
             completed_on_from=self.completed_on_from,
@@ -228,8 +226,8 @@ class RunListParams(BaseModel):
             descending=self.sort.startswith("-"),
             page=self.page,
             per_page=self.per_page,
-            with_token_usage="token_usage" in (self.fields or ()),
+            with_token_usage="token_usage" in self.attributes(),
         )
 
     def attributes(self) -> tuple[str, ...]:
-        return RUN_ATTRIBUTES if self.fields is None else self.fields
+        return RUN_ATTRIBUTES if self.fields is None else parse_list(self.fields)
