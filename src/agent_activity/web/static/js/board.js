@@ -153,7 +153,7 @@ function ticketCard(ticket, columns, checkpoint) {
 
 function chip(session) {
   const working = session.working_for_s === null ? null : session.working_for_s;
-  const text = el("span", { class: "working", "data-base": working ?? "" }, working === null ? "" : duration(working));
+  const text = el("span", { class: "working", "data-base": working ?? "" }, working === null ? "" : `working ${duration(working)}`);
   const parts = [
     el("strong", { class: "role" }, session.role || "agent"),
     el("span", { class: "origin" }, session.origin || "unknown"),
@@ -242,7 +242,7 @@ function tick() {
   if (!state.data) return;
   const elapsed = (Date.now() - state.loadedAt) / 1000;
   for (const node of document.querySelectorAll(".chip .working")) {
-    if (node.dataset.base !== "") node.textContent = duration(Number(node.dataset.base) + elapsed);
+    if (node.dataset.base !== "") node.textContent = `working ${duration(Number(node.dataset.base) + elapsed)}`;
   }
   for (const node of document.querySelectorAll(".session .idle")) {
     node.textContent = `last active ${duration(secondsSince(node.dataset.since, state.me.clockOffsetMs))} ago`;
