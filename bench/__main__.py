@@ -1,0 +1,79 @@
+"""`python -m bench`: measure the service against its targets and write docs/PERFORMANCE.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from bench.config import MODES
+from bench.runner import run
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark ingest, feeds, search, summaries, runs and presence on SQLite "
+        "and PostgreSQL, each against the machine's own raw limits.",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--quick",
+        dest="mode",
+        action="store_const",
+        const="quick",
+        help="small sizes, under two minutes (the default)",
+    )
+    mode.add_argument(
+        "--full",
+        dest="mode",
+        action="store_const",
+        const="full",
+        help="the targets' sizes: 1,000,000 then 10,000,000 records, 1,000,000 runs, "
+        "1,000 MCP clients (about an hour)",
+    )
+    parser.set_defaults(mode="quick")
+    parser.add_argument(
+        "--engine",
+        choices=["sqlite", "postgresql", "both"],
+        default="both",
+        help="which storage to measure (default: both)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / "docs" / "PERFORMANCE.md",
+        help="where to write the report (default: docs/PERFORMANCE.md); '-' writes none",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("AGENT_ACTIVITY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="an admin connection; a fresh database is created on its server and dropped after "
+        "(default: $AGENT_ACTIVITY_BENCH_POSTGRES_URL or %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    output = None if str(args.output) == "-" else args.output
+    asyncio.run(
+        run(
+            MODES[args.mode],
+            engines,
+            postgres_url=args.postgres_url,
+            output=output,
+            console=Console(),
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

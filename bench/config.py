@@ -1,0 +1,73 @@
+"""How big each mode is. Quick runs in under two minutes; full is what the targets are set at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Sizes:
+    mode: str
+    # Activity records in the main org at which the query scenarios are measured, in order:
+    # the data set grows from one step to the next, so the 168 h summary can be compared.
+    record_steps: tuple[int, ...]
+    runs: int  # agent runs in the org
+    hot_agent_runs: int  # of which this many belong to the one agent whose list is measured
+    ingest_records: int  # sent through the HTTP batch endpoint, and as many by raw inserts
+    ingest_batch: int = 1000
+    latency_samples: int = 1000  # requests per latency scenario (after a warm-up)
+    deep_pages: int = 1000  # the "deep" feed page is this many pages in
+    page_limit: int = 50  # the spec's default page size
+    mcp_clients: int = 1000
+    mcp_projects: int = 50
+    mcp_interval_s: float = 10.0  # each simulated client calls a tool this often
+    mcp_duration_s: float = 60.0
+    saturation_s: float = 10.0  # closed-loop tool calls, for the most calls/s one process takes
+    throughput_concurrency: int = 8
+    requestlog_window_s: float = 10.0
+    requestlog_rounds: int = 2  # alternating off/on server starts, to even out machine noise
+
+
+FULL = Sizes(
+    mode="full",
+    record_steps=(1_000_000, 10_000_000),
+    runs=1_000_000,
+    hot_agent_runs=100_000,
+    ingest_records=200_000,
+)
+
+QUICK = Sizes(
+    mode="quick",
+    record_steps=(100_000,),
+    runs=100_000,
+    hot_agent_runs=10_000,
+    ingest_records=20_000,
+    latency_samples=200,
+    mcp_clients=200,
+    mcp_duration_s=12.0,
+    saturation_s=4.0,
+    requestlog_window_s=4.0,
+    requestlog_rounds=1,
+)
+
+# Only for the test of the harness itself: every code path, seconds in all.
+TINY = replace(
+    QUICK,
+    mode="tiny",
+    record_steps=(300, 600),
+    runs=300,
+    hot_agent_runs=100,
+    ingest_records=2_000,
+    latency_samples=20,
+    deep_pages=3,
+    page_limit=20,
+    mcp_clients=6,
+    mcp_projects=3,
+    mcp_interval_s=0.5,
+    mcp_duration_s=1.5,
+    saturation_s=1.0,
+    throughput_concurrency=4,
+    requestlog_window_s=1.0,
+)
+
+MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}

@@ -1,0 +1,96 @@
+"""What every scenario works with on one engine, and the helpers they share."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.config import Sizes
+from bench.loadgen import Result, run_job
+from bench.report import Row
+from bench.server import Server
+from bench.stats import Latency
+from bench.storage import Database, RawStore
+from bench.world import World
+
+
+@dataclass
+class Context:
+    engine: str
+    sizes: Sizes
+    world: World
+    database: Database
+    store: RawStore
+    now: datetime  # "now" of the generated data
+    workdir: Path
+    server: Server | None = None
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def new_server(self, *, request_log: bool = True) -> Server:
+        """A server process on this database, configured as the report says (not started)."""
+        env = {
+            "AGENT_ACTIVITY_DATABASE_URL": self.database.url,
+            "AGENT_ACTIVITY_REQUEST_LOG_ENABLED": "true" if request_log else "false",
+            "AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE": "0",
+            "AGENT_ACTIVITY_LOG_LEVEL": "warning",
+            "AGENT_ACTIVITY_WORKERS": "1",
+        }
+        return Server(env, self.workdir / "server.log", cwd=self.workdir)
+
+    @property
+    def base_url(self) -> str:
+        assert self.server is not None, "no server running"
+        return self.server.base_url
+
+    async def probe(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """One request from the harness itself (set-up and availability checks, not timed)."""
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=120) as http:
+            return await http.request(method, path, headers=headers or self.world.headers, **kwargs)
+
+    async def latency(self, requests: list[dict[str, Any]], count: int) -> Result:
+        """``count`` requests, one at a time, from the load generator, after a warm-up."""
+        for spec in requests:
+            spec.setdefault("headers", self.world.headers)
+        job = {
+            "kind": "requests",
+            "base_url": self.base_url,
+            "requests": requests,
+            "count": count,
+            "concurrency": 1,
+            "warmup": min(50, max(5, count // 10)),
+        }
+        result = await run_job(job)
+        self.check_failures(result, requests[0]["path"])
+        return result
+
+    def check_failures(self, result: Result, what: str) -> None:
+        failed = {code: n for code, n in result["statuses"].items() if not code.startswith("2")}
+        if failed:
+            self.notes.append(
+                f"{self.engine}: {what}: responses {failed}; first: {result['errors'][:1]}"
+            )
+
+
+async def raw_latency(call: Callable[[], Awaitable[Any]], count: int) -> Latency:
+    """Time ``call`` (one raw query) ``count`` times after a warm-up."""
+    for _ in range(min(50, max(5, count // 10))):
+        await call()
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return Latency.of(samples)
+
+
+def reason(response: httpx.Response) -> str:
+    return f"HTTP {response.status_code}"

@@ -1,0 +1,133 @@
+"""Presence load: many MCP clients on many projects, each calling a tool every few seconds.
+
+Phase one holds the steady load (each client starts work on a ticket, then sends a heartbeat,
+or every fourth call a progress report, once per interval) while a poller reads the
+agent-activity endpoint the board uses. Phase two drives heartbeats closed-loop from a fixed
+number of workers to find the most tool calls per second the one server process sustains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Any
+
+import httpx
+
+from bench.loadgen import Recorder, Result, drive
+from bench.mcp_client import McpClient, McpError
+
+CLIENT_NAMES = ("Claude Code", "Cursor", "Codex")
+ROLES = ("implementer", "reviewer", "tester", "planner")
+LEGACY_EVERY = 5  # one client in five is a legacy (Mcp-Session-Id) client
+
+
+async def timed_call(
+    client: McpClient, name: str, arguments: dict[str, Any], recorder: Recorder
+) -> None:
+    started = time.perf_counter()
+    try:
+        await client.call_tool(name, arguments)
+    except (McpError, httpx.HTTPError) as error:
+        recorder.add(started, "error", f"{type(error).__name__}: {error}")
+    else:
+        recorder.add(started, 200)
+
+
+def next_call(index: int, step: int, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    ticket = 1 + index % 6
+    if step == 0:
+        return "start_work", {"ticket": ticket, "role": ROLES[index % len(ROLES)]}
+    if step % 4 == 0:
+        pct = min(100.0, step * 5.0)
+        return "report_progress", {"ticket": ticket, "status": "implementing", "progress_pct": pct}
+    return "heartbeat", {}
+
+
+async def steady(
+    clients: list[McpClient], interval_s: float, duration_s: float, recorder: Recorder
+) -> None:
+    rng = random.Random(11)
+    began = time.perf_counter()
+
+    async def run_client(index: int, client: McpClient) -> None:
+        first = began + rng.random() * interval_s  # spread the clients over one interval
+        step = 0
+        while True:
+            due = first + step * interval_s
+            if due - began >= duration_s:
+                return
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            name, arguments = next_call(index, step, rng)
+            await timed_call(client, name, arguments, recorder)
+            step += 1
+
+    await asyncio.gather(*(run_client(i, c) for i, c in enumerate(clients)))
+
+
+async def poll(
+    http: httpx.AsyncClient,
+    headers: dict[str, str],
+    project_ids: list[str],
+    stop: asyncio.Event,
+    recorder: Recorder,
+    pause_s: float = 0.05,
+) -> None:
+    """The board: read one project's agent activity after another while the load runs."""
+    index = 0
+    while not stop.is_set():
+        started = time.perf_counter()
+        path = f"/api/projects/{project_ids[index % len(project_ids)]}/agent-activity"
+        response = await http.get(path, headers=headers)
+        failure = None if response.is_success else f"{response.status_code} {response.text}"
+        recorder.add(started, response.status_code, failure)
+        index += 1
+        await asyncio.sleep(pause_s)
+
+
+async def mcp_job(job: dict[str, Any]) -> Result:
+    count = int(job["clients"])
+    projects: list[str] = job["project_ids"]
+    tokens: list[str] = job["tokens"]
+    limits = httpx.Limits(max_connections=count + 8, max_keepalive_connections=count + 8)
+    async with httpx.AsyncClient(base_url=job["base_url"], limits=limits, timeout=120) as http:
+        clients = [
+            McpClient(
+                http=http,
+                token=tokens[i % len(tokens)],
+                project_id=projects[i % len(projects)],
+                machine_id=f"bench-host-{i}",
+                client_name=CLIENT_NAMES[i % len(CLIENT_NAMES)],
+                legacy=i % LEGACY_EVERY == LEGACY_EVERY - 1,
+            )
+            for i in range(count)
+        ]
+        gate = asyncio.Semaphore(32)
+
+        async def connect(client: McpClient) -> None:
+            async with gate:
+                await client.connect()
+
+        await asyncio.gather(*(connect(c) for c in clients))
+
+        tool, activity, saturation = Recorder(), Recorder(), Recorder()
+        stop = asyncio.Event()
+        poller = asyncio.create_task(poll(http, job["headers"], projects, stop, activity))
+        started = time.perf_counter()
+        await steady(clients, float(job["interval_s"]), float(job["duration_s"]), tool)
+        steady_s = time.perf_counter() - started
+        stop.set()
+        await poller
+
+        async def heartbeat(index: int) -> None:
+            await timed_call(clients[index % count], "heartbeat", {}, saturation)
+
+        saturation_s = await drive(
+            int(job["saturation_concurrency"]), heartbeat, duration_s=float(job["saturation_s"])
+        )
+    return {
+        "tool": tool.result(steady_s),
+        "activity": activity.result(steady_s),
+        "saturation": saturation.result(saturation_s),
+    }

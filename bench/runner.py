@@ -1,0 +1,168 @@
+"""One benchmark run: per engine a fresh database, the data, the server, every scenario."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import traceback
+import uuid
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from agent_activity.db.engine import create_sessionmaker
+from bench import datagen
+from bench.config import Sizes
+from bench.context import Context
+from bench.environment import describe_environment, describe_sizes
+from bench.report import Report, Row
+from bench.scenarios.feeds import measure_feeds
+from bench.scenarios.ingest import measure_ingest
+from bench.scenarios.presence import measure_presence
+from bench.scenarios.requestlog import measure_request_log
+from bench.scenarios.runs import measure_runs
+from bench.storage import Database, create_database, drop_database, open_store
+from bench.world import World, build_world, demo_world
+
+LOAD_BATCH = 10_000
+
+
+async def make_world(database: Database, sizes: Sizes) -> World:
+    engine = create_async_engine(database.url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await build_world(session, sizes.mcp_projects)
+    finally:
+        await engine.dispose()
+
+
+async def load_runs(ctx: Context, console: Console) -> None:
+    started = time.perf_counter()
+    world = demo_world(ctx.world)
+    sizes = ctx.sizes
+    for batch in datagen.run_batches(world, ctx.now, sizes.runs, sizes.hot_agent_runs, seed=5):
+        await ctx.store.write_runs(batch)
+    elapsed = time.perf_counter() - started
+    console.log(f"{ctx.engine}: {sizes.runs:,} runs loaded in {elapsed:.1f} s")
+
+
+async def count_records(ctx: Context) -> int:
+    sql = "SELECT count(*) FROM activity_records WHERE org_id = ?"
+    rows = await ctx.store.fetch(sql, [uuid.UUID(ctx.world.org_id)])
+    return int(rows[0][0])
+
+
+async def load_records(ctx: Context, target: int, step: int, console: Console) -> None:
+    """Fill the org up to ``target`` records (earlier steps and the request log count)."""
+    missing = target - await count_records(ctx)
+    if missing <= 0:
+        return
+    started = time.perf_counter()
+    world = demo_world(ctx.world)
+    done = 0
+    for batch in datagen.activity_batches(world, ctx.now, missing, seed=1000 + step):
+        await ctx.store.write_records(batch)
+        done += len(batch)
+        if done % 1_000_000 < LOAD_BATCH:
+            console.log(f"{ctx.engine}: {done:,} / {missing:,} records loaded")
+    elapsed = time.perf_counter() - started
+    console.log(
+        f"{ctx.engine}: {missing:,} records loaded in {elapsed:.1f} s ({missing / elapsed:,.0f}/s)"
+    )
+
+
+async def guarded(ctx: Context, name: str, data: str, work: Awaitable[None]) -> None:
+    """A scenario that fails is reported as such; the others still run."""
+    try:
+        await work
+    except Exception as error:
+        ctx.rows.append(Row(ctx.engine, data, name, f"failed: {error!s:.80}", result="ERROR"))
+        ctx.notes.append(f"{ctx.engine}: {name} failed: {traceback.format_exc()[-1500:]}")
+
+
+async def measure_engine(ctx: Context, console: Console) -> None:
+    sizes = ctx.sizes
+    await load_runs(ctx, console)
+    first_summary: list[float] = []
+    peaks: list[int] = []
+    for index, step in enumerate(sizes.record_steps):
+        await load_records(ctx, step, index, console)
+        data = f"{step:,} records"
+        ctx.server = ctx.new_server()
+        await ctx.server.start()
+        try:
+            console.log(f"{ctx.engine}: queries at {data}")
+            await guarded(ctx, "feeds", data, measure_feeds(ctx, step, first_summary))
+            if index == len(sizes.record_steps) - 1:
+                runs = f"{sizes.runs:,} runs"
+                console.log(f"{ctx.engine}: ingest, runs, presence")
+                await guarded(ctx, "ingest", data, measure_ingest(ctx, data))
+                await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
+                await guarded(ctx, "presence", data, measure_presence(ctx, data))
+        finally:
+            await ctx.server.stop()
+            if ctx.server.peak_rss:
+                peaks.append(ctx.server.peak_rss)
+            ctx.server = None
+    last = f"{sizes.record_steps[-1]:,} records"
+    console.log(f"{ctx.engine}: request log on / off")
+    await guarded(ctx, "request log", last, measure_request_log(ctx, last))
+    if peaks:
+        ctx.rows.append(
+            Row(
+                ctx.engine,
+                last,
+                "peak memory (RSS) of the server process",
+                f"{max(peaks) / 2**20:,.0f} MiB",
+                metrics={"peak_rss_mib": max(peaks) / 2**20},
+            )
+        )
+
+
+async def run_engine(
+    engine: str, sizes: Sizes, postgres_url: str, console: Console
+) -> tuple[list[Row], list[str]]:
+    workdir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
+    console.log(f"{engine}: creating a fresh database")
+    database = await create_database(engine, workdir, postgres_url)
+    try:
+        world = await make_world(database, sizes)
+        store = await open_store(database, bulk=True)
+        ctx = Context(engine, sizes, world, database, store, datetime.now(UTC), workdir)
+        try:
+            await measure_engine(ctx, console)
+        finally:
+            if ctx.server is not None:
+                await ctx.server.stop()
+            await store.close()
+        return ctx.rows, ctx.notes
+    finally:
+        await drop_database(database, postgres_url)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def run(
+    sizes: Sizes,
+    engines: list[str],
+    *,
+    postgres_url: str,
+    output: Path | None,
+    console: Console,
+) -> Report:
+    started = time.monotonic()
+    environment = await describe_environment(engines, postgres_url)
+    report = Report(sizes.mode, environment, describe_sizes(sizes))
+    for engine in engines:
+        rows, notes = await run_engine(engine, sizes, postgres_url, console)
+        report.rows.extend(rows)
+        report.notes.extend(notes)
+    report.environment["Duration"] = f"{time.monotonic() - started:,.0f} s"
+    report.print(console)
+    if output is not None:
+        report.write(output)
+        console.log(f"wrote {output}")
+    return report

@@ -1,0 +1,1 @@
+"""One module per measured family: ingest, feeds, runs, presence, request log."""

@@ -1,0 +1,194 @@
+"""Feed pages, search and summaries of file 004, each next to the same query as raw SQL.
+
+The raw SQL is what the answer needs at least: the page's rows by the feed index (``limit + 1``
+of them, to know ``has_more``), or the summary window's hourly rollup rows. The deep page is
+reached by walking ``next_cursor`` from the first page, as a client would.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench.context import Context, raw_latency, reason
+from bench.report import Row, not_available, verdict
+from bench.rollups import hour_of
+from bench.stats import Latency, fmt_ms
+
+SEARCH = {"action": "execute", "resource_type": "augmentation", "status": "success"}
+FEED_SQL = (
+    "SELECT * FROM activity_records WHERE org_id = ? {extra}"
+    "ORDER BY timestamp DESC, id DESC LIMIT ?"
+)
+SUMMARY_SQL = (
+    "SELECT action, resource_type, sum(requests), sum(successes), sum(duration_sum_ms), "
+    "sum(duration_count), sum(tokens) FROM activity_rollups WHERE org_id = ? "
+    "AND scope_type = 'org' AND scope_id = ? AND bucket_start >= ? AND bucket_start <= ? "
+    "GROUP BY action, resource_type"
+)
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    params: dict[str, Any]
+    raw: Callable[[], Awaitable[Any]]
+    target_ms: float | None  # p99 target, if the issue sets one
+    target: str = ""
+
+
+async def deep_cursor(ctx: Context, path: str, pages: int, limit: int) -> str | None:
+    """Follow ``next_cursor`` through ``pages`` pages; the cursor of the page after them."""
+    cursor: str | None = None
+    for _ in range(pages):
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        response = await ctx.probe("GET", path, params=params)
+        body = response.json() if response.is_success else {}
+        if not body.get("has_more") or not body.get("next_cursor"):
+            ctx.notes.append(f"{ctx.engine}: the feed ended before {pages} pages")
+            return cursor
+        cursor = body["next_cursor"]
+    return cursor
+
+
+def scenarios(ctx: Context, deep: str | None, boundary: list[Any]) -> list[Scenario]:
+    org = uuid.UUID(ctx.world.org_id)
+    workspace = ctx.world.workspace_ids[0]
+    limit = ctx.sizes.page_limit
+    store = ctx.store
+    feed = f"/v1/orgs/{org}/activity"
+    first_sql = FEED_SQL.format(extra="")
+    deep_sql = FEED_SQL.format(extra="AND (timestamp, id) < (?, ?) ")
+    search_sql = FEED_SQL.format(
+        extra="AND workspace_id = ? AND action = ? AND resource_type = ? AND success = ? "
+    )
+
+    def summary_raw(hours: int) -> Callable[[], Awaitable[Any]]:
+        def run() -> Awaitable[Any]:
+            end = datetime.now(UTC)
+            start = hour_of(end - timedelta(hours=hours))
+            return store.fetch(SUMMARY_SQL, [org, str(org), start, end])
+
+        return run
+
+    deep_params: dict[str, Any] = {"limit": limit, **({"cursor": deep} if deep else {})}
+    depth = f"{ctx.sizes.deep_pages:,} pages deep"
+    return [
+        Scenario(
+            "feed, first page",
+            feed,
+            {"limit": limit},
+            lambda: store.fetch(first_sql, [org, limit + 1]),
+            10.0,
+        ),
+        Scenario(
+            f"feed, {depth}",
+            feed,
+            deep_params,
+            lambda: store.fetch(deep_sql, [org, *boundary, limit + 1]),
+            10.0,
+        ),
+        Scenario(
+            "search, 3 filters",
+            f"/v1/orgs/{org}/workspaces/{workspace}/activity/search",
+            {**SEARCH, "limit": limit},
+            lambda: store.fetch(
+                search_sql,
+                [org, workspace, SEARCH["action"], SEARCH["resource_type"], True, limit + 1],
+            ),
+            50.0,
+        ),
+        Scenario(
+            "summary, 24 h",
+            f"{feed}/summary",
+            {"hours": 24},
+            summary_raw(24),
+            None,
+        ),
+        Scenario(
+            "summary, 168 h",
+            f"{feed}/summary",
+            {"hours": 168},
+            summary_raw(168),
+            10.0,
+        ),
+    ]
+
+
+async def measure_feeds(ctx: Context, records: int, first_summary_p99: list[float]) -> None:
+    """The query rows at ``records`` records; ``first_summary_p99`` carries the first step's."""
+    data = f"{records:,} records"
+    org = ctx.world.org_id
+    limit = ctx.sizes.page_limit
+    feed = f"/v1/orgs/{org}/activity"
+    probe = await ctx.probe("GET", feed, params={"limit": limit})
+    if not probe.is_success:
+        for scenario in scenarios(ctx, None, []):
+            target = f"p99 ≤ {scenario.target_ms:g} ms" if scenario.target_ms else ""
+            ctx.rows.append(not_available(ctx.engine, data, scenario.name, reason(probe), target))
+        return
+    deep = await deep_cursor(ctx, feed, ctx.sizes.deep_pages, limit)
+    offset = ctx.sizes.deep_pages * limit - 1
+    boundary_sql = (
+        "SELECT timestamp, id FROM activity_records WHERE org_id = ? "
+        "ORDER BY timestamp DESC, id DESC LIMIT 1 OFFSET ?"
+    )
+    found = await ctx.store.fetch(boundary_sql, [uuid.UUID(org), offset])
+    boundary = list(found[0]) if found else [datetime.now(UTC), uuid.UUID(int=0)]
+    for scenario in scenarios(ctx, deep, boundary):
+        target = f"p99 ≤ {scenario.target_ms:g} ms" if scenario.target_ms else ""
+        check = await ctx.probe("GET", scenario.path, params=scenario.params)
+        if not check.is_success:
+            ctx.rows.append(not_available(ctx.engine, data, scenario.name, reason(check), target))
+            continue
+        spec = {"method": "GET", "path": scenario.path, "params": scenario.params}
+        result = await ctx.latency([spec], ctx.sizes.latency_samples)
+        http = Latency.of(result["latencies_ms"])
+        raw = await raw_latency(scenario.raw, ctx.sizes.latency_samples)
+        ctx.rows.append(
+            Row(
+                ctx.engine,
+                data,
+                scenario.name,
+                http.text(),
+                raw.text(),
+                f"{http.p99 / raw.p99:.0f}x raw" if raw.p99 > 0 else "",
+                target,
+                verdict(http.p99 <= scenario.target_ms) if scenario.target_ms else "",
+                {
+                    "p50_ms": http.p50,
+                    "p99_ms": http.p99,
+                    "raw_p50_ms": raw.p50,
+                    "raw_p99_ms": raw.p99,
+                },
+            )
+        )
+        if scenario.name == "summary, 168 h":
+            summary_growth(ctx, data, http.p99, first_summary_p99)
+
+
+def summary_growth(ctx: Context, data: str, p99: float, first: list[float]) -> None:
+    """The 168 h summary may cost at most 1.5x at the biggest size what it cost at the first."""
+    if not first:
+        first.append(p99)
+        return
+    ratio = p99 / first[0]
+    ctx.rows.append(
+        Row(
+            ctx.engine,
+            data,
+            "summary, 168 h: growth",
+            f"p99 {fmt_ms(p99)}",
+            f"p99 {fmt_ms(first[0])} at the first size",
+            f"{ratio:.2f}x",
+            "≤ 1.5x the first size",
+            verdict(ratio <= 1.5),
+            {"ratio": ratio},
+        )
+    )
