@@ -20,6 +20,7 @@ from agent_activity.api.agents.app import build_app as build_agents_app
 from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
+from agent_activity.ingest.middleware import RequestLogMiddleware
 from agent_activity.mcp.app import build_mcp
 from agent_activity.runtime import Clock, Runtime, build_runtime
 from agent_activity.web.app import build_web
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.request_log.start()
         try:
             async with mcp.run():
                 yield
@@ -53,6 +55,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         openapi_url=None,
     )
     app.state.runtime = runtime
+    enabled = settings.request_log_enabled
+    app.add_middleware(
+        RequestLogMiddleware, writer=runtime.request_log, clock=runtime.now, enabled=enabled
+    )
     add_health_routes(app, runtime)
     app.mount("/api/projects", build_projects_app(runtime))
     app.mount("/api/agents", build_agents_app(runtime))

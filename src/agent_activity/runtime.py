@@ -16,6 +16,7 @@ from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
 from agent_activity.db.engine import create_engine, create_sessionmaker
 from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
+from agent_activity.ingest.request_log import RequestLogWriter
 
 Clock = Callable[[], datetime]
 
@@ -26,6 +27,8 @@ class Runtime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     rate_limiter: RateLimiter
+    # The request log's batching writer; started and stopped with the app's lifespan.
+    request_log: RequestLogWriter
     clock: Clock = utcnow
     # Hooks run at shutdown in reverse order (flush writers, close clients).
     closers: list[Callable[[], object]] = field(default_factory=list)
@@ -42,10 +45,19 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         counter = RedisCounter(settings.redis_url)
     else:
         counter = DatabaseCounter(sessionmaker)
-    return Runtime(
+    request_log = RequestLogWriter(
+        sessionmaker,
+        flush_interval_s=settings.request_log_flush_interval_s,
+        max_batch=settings.request_log_max_batch,
+    )
+    runtime = Runtime(
         settings=settings,
         engine=engine,
         sessionmaker=sessionmaker,
         rate_limiter=RateLimiter(counter, settings.rate_limit_per_minute),
+        request_log=request_log,
         clock=clock or utcnow,
     )
+    # Registered first, so it runs last: after every other closer, before the engine closes.
+    runtime.closers.append(request_log.stop)
+    return runtime

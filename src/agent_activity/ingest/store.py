@@ -1,19 +1,67 @@
-"""Writing activity records. Every path that stores records (ingest API, request log, demo)
-goes through write_activity_records, so rollups can never drift from the raw log."""
+"""Writing activity records. Every path that stores records (ingest API, request log, MCP, runs,
+demo) goes through write_activity_records, so rollups can never drift from the raw log: both are
+written in the caller's transaction, and either both commit or neither does.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.db.base import new_id, utcnow
 from agent_activity.db.models import ActivityRecord
+from agent_activity.ingest.rollups import add_to_rollups
+
+# Every column, by attribute name, with the value a record gets when it does not say.
+DEFAULTS: dict[str, Any] = {
+    name: None
+    for name in ActivityRecord.__mapper__.attrs.keys()  # noqa: SIM118
+}
+DEFAULTS.update(success=True, total_tokens=None)
+# Dimensions rolled up with '' for "absent": '' and None must mean the same thing in the log too.
+BLANK_IS_NONE = ("workspace_id", "user_id", "app_id", "endpoint_id", "action", "resource_type")
+
+
+def total_tokens_of(token_usage: dict[str, Any] | None) -> int:
+    """The tokens a record used: its ``total_tokens`` entry if it has one, else the sum of all
+    integer entries (so ``{input_tokens, output_tokens, total_tokens}`` is not counted twice)."""
+    if not token_usage:
+        return 0
+    total = token_usage.get("total_tokens")
+    if isinstance(total, int) and not isinstance(total, bool):
+        return total
+    return sum(v for v in token_usage.values() if isinstance(v, int) and not isinstance(v, bool))
+
+
+def normalise(record: dict[str, Any]) -> dict[str, Any]:
+    """A full row: every column present (one executemany batch), defaults filled, UTC times."""
+    unknown = record.keys() - DEFAULTS.keys()
+    if unknown:
+        raise ValueError(f"not ActivityRecord columns: {', '.join(sorted(unknown))}")
+    row = {**DEFAULTS, **record}
+    if row["id"] is None:
+        row["id"] = new_id()
+    now = utcnow()
+    row["timestamp"] = (row["timestamp"] or now).astimezone(UTC)
+    row["received_at"] = (row["received_at"] or now).astimezone(UTC)
+    for name in BLANK_IS_NONE:
+        if row[name] == "":
+            row[name] = None
+    if row["total_tokens"] is None:
+        row["total_tokens"] = total_tokens_of(row["token_usage"])
+    row["success"] = bool(row["success"])
+    return row
 
 
 async def write_activity_records(session: AsyncSession, records: list[dict[str, Any]]) -> int:
-    """Insert ``records`` (column name -> value); returns how many were written."""
+    """Insert ``records`` (column attribute name -> value) and add them to the rollups, in the
+    caller's transaction; returns how many were written."""
     if not records:
         return 0
-    await session.execute(insert(ActivityRecord), records)
-    return len(records)
+    rows = [normalise(record) for record in records]
+    await session.execute(insert(ActivityRecord), rows)
+    await add_to_rollups(session, rows)
+    return len(rows)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from agent_activity.api.activity import errors
-from agent_activity.api.activity.routes import router
+from agent_activity.api.activity import errors, ingest_routes, routes, summary_routes
+from agent_activity.api.activity.deps import CursorKeys
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.runtime import Runtime
 
@@ -13,6 +13,9 @@ from agent_activity.runtime import Runtime
 def build_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="Agent Activity: activity log", openapi_url="/openapi.json", docs_url=None)
     app.state.runtime = runtime
+    app.state.cursor_keys = CursorKeys(runtime)
     install_error_handlers(app, errors.render, errors.STATUS_OVERRIDES)
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(summary_routes.router)
+    app.include_router(ingest_routes.router)
     return app

@@ -42,7 +42,11 @@ def timestamp() -> str:
 
 def details_of(error: DomainError) -> dict[str, Any]:
     if isinstance(error, Forbidden):
-        return {"required_permission": error.required_permission}
+        # File 004 names permissions "resource:action"; bare scopes are the activity log's.
+        permission = error.required_permission
+        if ":" not in permission:
+            permission = f"activity:{permission}"
+        return {"required_permission": permission}
     if isinstance(error, NotFound):
         return {"resource_type": error.resource_type, "resource_id": error.resource_id}
     if isinstance(error, RateLimited):

@@ -1,7 +1,204 @@
-"""Routes of this family: translate HTTP to domain calls and back; no SQL here."""
+"""The feeds and the search of file 004: translate HTTP to domain calls and back; no SQL here."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from dataclasses import replace
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams
+from agent_activity.api.activity.schemas import ActivityPage
+from agent_activity.api.deps import PrincipalDep, SessionDep
+from agent_activity.domain import activity_feeds as feeds
+from agent_activity.domain.activity_cursor import CursorCodec
+from agent_activity.domain.activity_query import ActivityFilter
+from agent_activity.domain.errors import FieldIssue, Invalid
 
 router = APIRouter()
+
+Id = Annotated[str, Path(min_length=1, max_length=64)]
+LongId = Annotated[str, Path(min_length=1, max_length=128)]
+WorkspaceFilter = Annotated[uuid.UUID | None, Query(description="Filter by workspace")]
+WS = "/orgs/{org_id}/workspaces/{workspace_id}"
+
+
+async def respond(
+    session: AsyncSession, codec: CursorCodec, query: ActivityFilter, page: PageParams
+) -> JSONResponse:
+    if page.start and page.end and page.start > page.end:
+        message = "start_time must not be after end_time"
+        issue = FieldIssue(("query", "start_time"), message, "value_error", page.start.isoformat())
+        raise Invalid(message, [issue])
+    ranged = replace(query, start=page.start, end=page.end)
+    body = await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
+    return JSONResponse(body)
+
+
+@router.get("/orgs/{org_id}/activity", response_model=ActivityPage)
+async def get_org_activity(
+    org_id: uuid.UUID, page: PageDep, session: SessionDep, principal: PrincipalDep, codec: CodecDep
+) -> JSONResponse:
+    await feeds.org_scope(session, principal, org_id)
+    return await respond(session, codec, ActivityFilter(org_id), page)
+
+
+@router.get(WS + "/activity", response_model=ActivityPage)
+async def get_workspace_activity(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(org_id, workspace_id=str(workspace_id))
+    return await respond(session, codec, query, page)
+
+
+@router.get("/orgs/{org_id}/users/{user_id}/activity", response_model=ActivityPage)
+async def get_user_activity(
+    org_id: uuid.UUID,
+    user_id: Id,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+    workspace_id: WorkspaceFilter = None,
+) -> JSONResponse:
+    await feeds.user_scope(session, principal, org_id, user_id, workspace_id)
+    workspace = str(workspace_id) if workspace_id else None
+    query = ActivityFilter(org_id, user_id=user_id, workspace_id=workspace)
+    return await respond(session, codec, query, page)
+
+
+@router.get("/orgs/{org_id}/me/activity", response_model=ActivityPage)
+async def get_my_activity(
+    org_id: uuid.UUID,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+    workspace_id: WorkspaceFilter = None,
+) -> JSONResponse:
+    me = str(principal.principal_id)
+    await feeds.user_scope(session, principal, org_id, me, workspace_id)
+    workspace = str(workspace_id) if workspace_id else None
+    query = ActivityFilter(org_id, user_id=me, workspace_id=workspace)
+    return await respond(session, codec, query, page)
+
+
+@router.get(WS + "/apps/{app_id}/activity", response_model=ActivityPage)
+async def get_app_activity(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    app_id: Id,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(org_id, workspace_id=str(workspace_id), app_id=app_id)
+    return await respond(session, codec, query, page)
+
+
+@router.get(WS + "/apps/{app_id}/endpoints/{endpoint_id}/activity", response_model=ActivityPage)
+async def get_endpoint_activity(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    app_id: Id,
+    endpoint_id: Id,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(
+        org_id, workspace_id=str(workspace_id), app_id=app_id, endpoint_id=endpoint_id
+    )
+    return await respond(session, codec, query, page)
+
+
+@router.get(WS + "/augmentations/{augmentation_id}/activity", response_model=ActivityPage)
+async def get_augmentation_activity(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    augmentation_id: Id,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(org_id, workspace_id=str(workspace_id), augmentation_id=augmentation_id)
+    return await respond(session, codec, query, page)
+
+
+@router.get(WS + "/activity/actions/{action}", response_model=ActivityPage)
+async def get_action_activity(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    action: Id,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(org_id, workspace_id=str(workspace_id), action=action)
+    return await respond(session, codec, query, page)
+
+
+@router.get(WS + "/resources/{resource_id}/activity", response_model=ActivityPage)
+async def get_resource_activity(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    resource_id: LongId,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(org_id, workspace_id=str(workspace_id), resource_id=resource_id)
+    return await respond(session, codec, query, page)
+
+
+Text = Annotated[str | None, Query(min_length=1, max_length=64)]
+Duration = Annotated[float | None, Query(ge=0, allow_inf_nan=False)]
+
+
+@router.get(WS + "/activity/search", response_model=ActivityPage)
+async def search_workspace_activity(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    page: PageDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
+    action: Text = None,
+    resource_type: Text = None,
+    user_id: Text = None,
+    status: Annotated[Literal["success", "error"] | None, Query()] = None,
+    min_duration_ms: Duration = None,
+    max_duration_ms: Duration = None,
+) -> JSONResponse:
+    """Filter by action, resource type, user, outcome and duration; all filters combine (AND)."""
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(
+        org_id,
+        workspace_id=str(workspace_id),
+        user_id=user_id,
+        action=action,
+        resource_type=resource_type,
+        success=None if status is None else status == "success",
+        min_duration_ms=min_duration_ms,
+        max_duration_ms=max_duration_ms,
+    )
+    return await respond(session, codec, query, page)

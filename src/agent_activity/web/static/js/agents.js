@@ -141,17 +141,19 @@ function runTable(group, withTokens) {
     el(
       "table",
       { class: "runs" },
-      el("caption", { class: name ? "" : "visually-hidden" }, name ? `${name.replace(/_/g, " ")} (${number(count)} runs)` : "Runs"),
+      el("caption", { class: name ? "" : "visually-hidden" }, name ? `${name.replace(/_/g, " ")} · ${number(count)} run${count === 1 ? "" : "s"}` : "Runs"),
       el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows),
     ),
   );
 }
 
+// token_usage holds counts by kind plus their "total" (file 003 leaves the kinds open).
 function tokenText(usage) {
   if (!usage || typeof usage !== "object") return "–";
-  const total = Object.values(usage).reduce((s, v) => s + (Number(v) || 0), 0);
-  const detail = Object.entries(usage).map(([k, v]) => `${k} ${number(v)}`).join(", ");
+  const kinds = Object.entries(usage).filter(([k]) => k !== "total");
+  const total = usage.total ?? kinds.reduce((s, [, v]) => s + (Number(v) || 0), 0);
+  const detail = kinds.map(([k, v]) => `${k} ${number(v)}`).join(", ");
   return el("span", { title: detail }, number(total));
 }
 

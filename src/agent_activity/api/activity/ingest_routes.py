@@ -1,0 +1,47 @@
+"""``POST /v1/orgs/{org_id}/activity``: ingest a batch of records from another system."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from agent_activity.api.activity.schemas import IngestBody, IngestResponse
+from agent_activity.api.deps import PrincipalDep, RuntimeDep
+from agent_activity.domain.errors import Conflict
+from agent_activity.ingest.batch import ingest_batch
+
+router = APIRouter()
+
+
+@router.post("/orgs/{org_id}/activity", status_code=201, response_model=IngestResponse)
+async def ingest_activity(
+    org_id: uuid.UUID,
+    body: IngestBody,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+) -> JSONResponse:
+    """Store up to 1,000 records, all or nothing; ids already stored are skipped. Answers only
+    once the batch is committed, so a 201 means the records are durable."""
+    request.state.activity = {"resource_type": "activity", "action": "ingest"}
+    now = runtime.now()
+    records = [item.to_record(now) for item in body.activities]
+    # Own session, committed here: the shared session commits only after the handler returns.
+    for attempt in range(2):
+        async with runtime.sessionmaker() as session:
+            try:
+                result = await ingest_batch(session, principal, org_id, records, now)
+                await session.commit()
+                break
+            except IntegrityError:
+                # Another request stored some of these ids first; the retry skips them.
+                await session.rollback()
+                if attempt:
+                    raise Conflict("The batch collided with a concurrent write; retry it") from None
+    answer = IngestResponse(
+        accepted=result.accepted, inserted=result.inserted, duplicates=result.duplicates
+    )
+    return JSONResponse(answer.model_dump(), status_code=201)

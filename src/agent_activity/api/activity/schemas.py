@@ -1,0 +1,130 @@
+"""Request and response bodies of the activity log (spec file 004)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent_activity.ingest.batch import MAX_BATCH
+
+Short = Annotated[str, Field(min_length=1, max_length=16)]
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+LongId = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def as_utc(value: datetime) -> datetime:
+    """Timestamps without an offset are taken as UTC, like the spec's own examples."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ActivityIn(BaseModel):
+    """One record to ingest, in file 004's shape; ``id`` is the client's own id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: LongId
+    timestamp: datetime | None = None
+    trace_id: LongId | None = None
+    user_id: Id | None = None
+    workspace_id: Id | None = None
+    app_id: Id | None = None
+    # Not in file 004's record shape, but the endpoint feed and summary need it.
+    endpoint_id: Id | None = None
+    principal_type: Short | None = None
+    principal_id: Id | None = None
+    token_id: Id | None = None
+    token_type: Short | None = None
+    method: Short | None = None
+    path: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+    resource_type: Id | None = None
+    resource_id: LongId | None = None
+    action: Id | None = None
+    status_code: Annotated[int, Field(ge=100, le=599)] | None = None
+    success: bool | None = None
+    error_code: Id | None = None
+    duration_ms: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    execution_id: LongId | None = None
+    augmentation_id: Id | None = None
+    stages_completed: Annotated[int, Field(ge=0)] | None = None
+    total_stages: Annotated[int, Field(ge=0)] | None = None
+    token_usage: dict[Annotated[str, Field(max_length=64)], Annotated[int, Field(ge=0)]] | None = (
+        None
+    )
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def to_record(self, received: datetime) -> dict[str, Any]:
+        """ActivityRecord attributes; a record without ``success`` succeeded unless its status
+        code says otherwise."""
+        values = self.model_dump(exclude={"id", "metadata"})
+        values["external_id"] = self.id
+        values["record_metadata"] = self.metadata
+        values["timestamp"] = self.timestamp or received
+        if self.success is None:
+            values["success"] = self.status_code is None or self.status_code < 400
+        return values
+
+
+class IngestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    activities: Annotated[list[ActivityIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class IngestResponse(BaseModel):
+    accepted: int = Field(description="Records in the batch.")
+    inserted: int = Field(description="Records stored by this request.")
+    duplicates: int = Field(description="Records whose id was already stored (skipped).")
+
+
+class Activity(BaseModel):
+    id: str
+    timestamp: str
+    trace_id: str | None
+    user_id: str | None
+    workspace_id: str | None
+    app_id: str | None
+    principal_type: str | None
+    principal_id: str | None
+    token_id: str | None
+    token_type: str | None
+    method: str | None
+    path: str | None
+    resource_type: str | None
+    resource_id: str | None
+    action: str | None
+    status_code: int | None
+    success: bool
+    error_code: str | None
+    duration_ms: float | None
+    execution_id: str | None
+    augmentation_id: str | None
+    stages_completed: int | None
+    total_stages: int | None
+    token_usage: dict[str, int]
+    metadata: dict[str, Any]
+
+
+class ActivityPage(BaseModel):
+    total: int
+    has_more: bool
+    next_cursor: str | None
+    activities: list[Activity]
+
+
+class ActivitySummary(BaseModel):
+    total_requests: int
+    successful_requests: int
+    failed_requests: int
+    avg_duration_ms: float
+    total_tokens_used: int
+    by_action: dict[str, int]
+    by_resource: dict[str, int]
+    start_time: str
+    end_time: str

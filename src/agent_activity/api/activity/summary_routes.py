@@ -1,0 +1,98 @@
+"""The summaries of file 004: totals over the last ``hours`` hours, from the hourly rollups."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from agent_activity.api.activity.deps import Hours
+from agent_activity.api.activity.schemas import ActivitySummary
+from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.domain import activity_feeds as feeds
+from agent_activity.domain.activity_query import ActivityFilter
+
+router = APIRouter()
+
+Id = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("/orgs/{org_id}/activity/summary", response_model=ActivitySummary)
+async def get_org_activity_summary(
+    org_id: uuid.UUID,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    hours: Hours = 24,
+) -> JSONResponse:
+    await feeds.org_scope(session, principal, org_id)
+    body = await feeds.summarise(session, ActivityFilter(org_id), runtime.now(), hours)
+    return JSONResponse(body)
+
+
+@router.get(
+    "/orgs/{org_id}/workspaces/{workspace_id}/activity/summary", response_model=ActivitySummary
+)
+async def get_workspace_activity_summary(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    hours: Hours = 24,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(org_id, workspace_id=str(workspace_id))
+    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+
+
+@router.get("/orgs/{org_id}/users/{user_id}/activity/summary", response_model=ActivitySummary)
+async def get_user_activity_summary(
+    org_id: uuid.UUID,
+    user_id: Id,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    hours: Hours = 24,
+) -> JSONResponse:
+    await feeds.user_scope(session, principal, org_id, user_id, None)
+    query = ActivityFilter(org_id, user_id=user_id)
+    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+
+
+@router.get(
+    "/orgs/{org_id}/workspaces/{workspace_id}/apps/{app_id}/endpoints/{endpoint_id}"
+    "/activity/summary",
+    response_model=ActivitySummary,
+)
+async def get_endpoint_activity_summary(
+    org_id: uuid.UUID,
+    workspace_id: uuid.UUID,
+    app_id: Id,
+    endpoint_id: Id,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    hours: Hours = 24,
+) -> JSONResponse:
+    await feeds.workspace_scope(session, principal, org_id, workspace_id)
+    query = ActivityFilter(
+        org_id, workspace_id=str(workspace_id), app_id=app_id, endpoint_id=endpoint_id
+    )
+    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+
+
+@router.get("/orgs/{org_id}/me/activity/summary", response_model=ActivitySummary)
+async def get_my_activity_summary(
+    org_id: uuid.UUID,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    hours: Hours = 24,
+) -> JSONResponse:
+    me = str(principal.principal_id)
+    await feeds.user_scope(session, principal, org_id, me, None)
+    query = ActivityFilter(org_id, user_id=me)
+    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))

@@ -1,0 +1,174 @@
+"""Counts and sums over the activity log without scanning it: whole hours come from the hourly
+rollups, the partial hours at either edge of a time range from the raw records.
+
+A query can use the rollups only when its conditions are exactly one rollup scope plus, at most,
+an action, a resource type and success or failure (dimensions the rollups keep). Anything else
+(a duration bound, a resource id, a user inside a workspace) is counted from the raw records,
+through the index of the feed's scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.models import ActivityRecord, ActivityRollup
+from agent_activity.domain.activity_query import ActivityFilter
+from agent_activity.ingest.rollups import endpoint_key, hour_of
+
+R = ActivityRecord
+U = ActivityRollup
+HOUR = timedelta(hours=1)
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    successes: int = 0
+    duration_sum_ms: float = 0.0
+    duration_count: int = 0
+    tokens: int = 0
+
+    def add(self, other: Stats) -> None:
+        self.requests += other.requests
+        self.successes += other.successes
+        self.duration_sum_ms += other.duration_sum_ms
+        self.duration_count += other.duration_count
+        self.tokens += other.tokens
+
+
+Groups = dict[tuple[str, str], Stats]  # (action, resource type) -> stats; '' for absent
+
+
+def rollup_scope(query: ActivityFilter) -> tuple[str, str] | None:
+    """The rollup scope whose rows count exactly what ``query`` matches, if there is one."""
+    q = query
+    if q.augmentation_id or q.resource_id:
+        return None
+    if q.min_duration_ms is not None or q.max_duration_ms is not None:
+        return None
+    if q.endpoint_id:
+        if q.user_id or not (q.workspace_id and q.app_id):
+            return None
+        return "endpoint", endpoint_key(q.workspace_id, q.app_id, q.endpoint_id)
+    if q.app_id:
+        return None if (q.user_id or q.workspace_id) else ("app", q.app_id)
+    if q.user_id:
+        return None if q.workspace_id else ("user", q.user_id)
+    if q.workspace_id:
+        return "workspace", q.workspace_id
+    return "org", str(q.org_id)
+
+
+def split_hours(
+    start: datetime | None, end: datetime | None
+) -> tuple[datetime | None, datetime | None] | None:
+    """The whole hours inside [start, end) as [first, last), None for unbounded; or None if the
+    range holds no whole hour."""
+    first = None
+    if start is not None:
+        first = hour_of(start) if start == hour_of(start) else hour_of(start) + HOUR
+    last = None if end is None else hour_of(end)
+    if first is not None and last is not None and first >= last:
+        return None
+    return first, last
+
+
+async def group_stats(session: AsyncSession, query: ActivityFilter) -> Groups:
+    """Stats per (action, resource type) of the records ``query`` matches."""
+    scope = rollup_scope(query)
+    hours = split_hours(query.start, query.end) if scope is not None else None
+    if scope is None or hours is None:
+        return await _raw_groups(session, query)
+    first, last = hours
+    groups = await _rollup_groups(session, query, scope, first, last)
+    edges = []
+    if first is not None and query.start is not None and query.start < first:
+        edges.append(replace(query, end=first))
+    if last is not None and (query.end is None or last < query.end):
+        edges.append(replace(query, start=last))
+    for edge in edges:
+        for key, stats in (await _raw_groups(session, edge)).items():
+            groups.setdefault(key, Stats()).add(stats)
+    return groups
+
+
+async def count_records(session: AsyncSession, query: ActivityFilter) -> int:
+    """How many records ``query`` matches."""
+    if rollup_scope(query) is None:
+        total = await session.scalar(select(func.count()).select_from(R).where(*query.conditions()))
+        return int(total or 0)
+    groups = await group_stats(session, replace(query, success=None))
+    if query.success is None:
+        return sum(s.requests for s in groups.values())
+    successes = sum(s.successes for s in groups.values())
+    return successes if query.success else sum(s.requests for s in groups.values()) - successes
+
+
+async def _raw_groups(session: AsyncSession, query: ActivityFilter) -> Groups:
+    rows = await session.execute(
+        select(
+            R.action,
+            R.resource_type,
+            func.count(),
+            func.sum(case((R.success, 1), else_=0)),
+            func.sum(R.duration_ms),
+            func.count(R.duration_ms),
+            func.sum(R.total_tokens),
+        )
+        .where(*query.conditions())
+        .group_by(R.action, R.resource_type)
+    )
+    groups: Groups = {}
+    for action, resource_type, requests, successes, dsum, dcount, tokens in rows:
+        stats = Stats(
+            int(requests), int(successes or 0), float(dsum or 0), int(dcount), int(tokens or 0)
+        )
+        groups.setdefault((action or "", resource_type or ""), Stats()).add(stats)
+    return groups
+
+
+async def _rollup_groups(
+    session: AsyncSession,
+    query: ActivityFilter,
+    scope: tuple[str, str],
+    first: datetime | None,
+    last: datetime | None,
+) -> Groups:
+    where: list[ColumnElement[bool]] = [
+        U.org_id == query.org_id,
+        U.scope_type == scope[0],
+        U.scope_id == scope[1],
+    ]
+    if first is not None:
+        where.append(U.bucket_start >= first)
+    if last is not None:
+        where.append(U.bucket_start < last)
+    if query.action is not None:
+        where.append(U.action == query.action)
+    if query.resource_type is not None:
+        where.append(U.resource_type == query.resource_type)
+    if query.success is not None:
+        raise ValueError("rollup groups count both outcomes; filter success afterwards")
+    rows = await session.execute(
+        select(
+            U.action,
+            U.resource_type,
+            func.sum(U.requests),
+            func.sum(U.successes),
+            func.sum(U.duration_sum_ms),
+            func.sum(U.duration_count),
+            func.sum(U.tokens),
+        )
+        .where(*where)
+        .group_by(U.action, U.resource_type)
+    )
+    return {
+        (action, resource_type): Stats(
+            int(requests), int(successes), float(dsum), int(dcount), int(tokens)
+        )
+        for action, resource_type, requests, successes, dsum, dcount, tokens in rows
+    }

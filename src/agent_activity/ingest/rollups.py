@@ -1,0 +1,138 @@
+"""Hourly rollups of the activity log, kept in step with every written batch.
+
+Each record adds one count to one row per scope it belongs to; a row is keyed by (org, scope
+type, scope id, hour, action, resource type), with '' for an absent action or resource type so
+the unique key also works for upserts. The scopes are exactly the sets the summaries and feed
+totals read, so reading a rollup gives the same answer as scanning the raw records:
+
+- ``org``: every record of the org;
+- ``workspace``: records with that ``workspace_id``;
+- ``user``: records with that ``user_id`` (across workspaces);
+- ``app``: records with that ``app_id`` (the dashboard's per-app chart);
+- ``endpoint``: records with that (``workspace_id``, ``app_id``, ``endpoint_id``), keyed by
+  :func:`endpoint_key`, because the endpoint summary is addressed by all three.
+
+A batch is first summed in memory, then written with one multi-row upsert per chunk, in key
+order so concurrent writers on PostgreSQL take row locks in the same order and cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.models import ActivityRollup
+
+SCOPES = ("org", "workspace", "user", "app", "endpoint")
+# 11 values a row: SQLite allows 32,766 bound values a statement, PostgreSQL 32,767.
+CHUNK_ROWS = 1000
+
+Key = tuple[uuid.UUID, str, str, datetime, str, str]
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def endpoint_key(workspace_id: str | None, app_id: str | None, endpoint_id: str) -> str:
+    """The scope id of one endpoint: a digest, since three ids do not fit in 64 characters."""
+    joined = "\x1f".join((workspace_id or "", app_id or "", endpoint_id))
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def scopes_of(record: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """The (scope type, scope id) pairs a record counts towards."""
+    yield "org", str(record["org_id"])
+    if record["workspace_id"]:
+        yield "workspace", record["workspace_id"]
+    if record["user_id"]:
+        yield "user", record["user_id"]
+    if record["app_id"]:
+        yield "app", record["app_id"]
+    if record["endpoint_id"]:
+        yield (
+            "endpoint",
+            endpoint_key(record["workspace_id"], record["app_id"], record["endpoint_id"]),
+        )
+
+
+def aggregate(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
+    """Sum records into rollup rows: key -> [requests, successes, duration sum, count, tokens]."""
+    sums: dict[Key, list[float]] = {}
+    for record in records:
+        hour = hour_of(record["timestamp"])
+        action = record["action"] or ""
+        resource_type = record["resource_type"] or ""
+        duration = record["duration_ms"]
+        success = 1 if record["success"] else 0
+        tokens = record["total_tokens"]
+        for scope_type, scope_id in scopes_of(record):
+            key = (record["org_id"], scope_type, scope_id, hour, action, resource_type)
+            row = sums.get(key)
+            if row is None:
+                row = sums[key] = [0, 0, 0.0, 0, 0]
+            row[0] += 1
+            row[1] += success
+            if duration is not None:
+                row[2] += duration
+                row[3] += 1
+            row[4] += tokens
+    return sums
+
+
+async def add_to_rollups(session: AsyncSession, records: Iterable[Mapping[str, Any]]) -> None:
+    """Add ``records`` to the rollups, in the caller's transaction."""
+    sums = aggregate(records)
+    if not sums:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    keys = sorted(sums, key=lambda k: (str(k[0]), k[1], k[2], k[3], k[4], k[5]))
+    for start in range(0, len(keys), CHUNK_ROWS):
+        rows = [_row(key, sums[key]) for key in keys[start : start + CHUNK_ROWS]]
+        statement = insert(ActivityRollup).values(rows)
+        table = ActivityRollup.__table__.c
+        new = statement.excluded
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[
+                    table.org_id,
+                    table.scope_type,
+                    table.scope_id,
+                    table.bucket_start,
+                    table.action,
+                    table.resource_type,
+                ],
+                set_={
+                    "requests": table.requests + new.requests,
+                    "successes": table.successes + new.successes,
+                    "duration_sum_ms": table.duration_sum_ms + new.duration_sum_ms,
+                    "duration_count": table.duration_count + new.duration_count,
+                    "tokens": table.tokens + new.tokens,
+                },
+            )
+        )
+
+
+def _row(key: Key, sums: list[float]) -> dict[str, Any]:
+    org_id, scope_type, scope_id, bucket_start, action, resource_type = key
+    return {
+        "org_id": org_id,
+        "scope_type": scope_type,
+        "scope_id": scope_id,
+        "bucket_start": bucket_start,
+        "action": action,
+        "resource_type": resource_type,
+        "requests": int(sums[0]),
+        "successes": int(sums[1]),
+        "duration_sum_ms": float(sums[2]),
+        "duration_count": int(sums[3]),
+        "tokens": int(sums[4]),
+    }
