@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-
 from tests.factories import Tenant
 
 
