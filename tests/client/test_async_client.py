@@ -140,6 +140,7 @@ async def test_errors_are_typed_and_carry_status_and_body(
     assert "unknown status done" in bad.value.message
     with pytest.raises(ValueError, match="timezone"):
         await api.runs.list(agent.agent_uid, started_on_from=datetime(2026, 3, 1))
+    assert run.created_on is not None
     reader_token = await make_token(runtime, tenant, [READ])
     async with connect(app, reader_token) as reader:
         with pytest.raises(PermissionDeniedError):
