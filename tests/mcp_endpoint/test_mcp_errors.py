@@ -138,6 +138,7 @@ async def test_failed_calls_are_recorded_and_refresh_the_session(
     tenant: Tenant,
     clock: FakeClock,
     db: AsyncSession,
+    runtime: Runtime,
 ) -> None:
     await make_ticket(client, tenant, "One")
     async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
@@ -148,6 +149,7 @@ async def test_failed_calls_are_recorded_and_refresh_the_session(
         await agent.call_tool("report_progress", {"ticket": 1, "status": 5})
     [session] = await sessions(client, tenant)
     assert session["last_activity_at"] == z(clock())
+    await runtime.request_log.flush()
     records = list(
         await db.scalars(
             select(ActivityRecord)
@@ -175,6 +177,7 @@ async def test_the_project_header_is_required_and_checked(
     for project, expected in cases:
         async with mcp_client(mcp_url, tenant.token, project) as agent:
             assert expected in error_text(await agent.call_tool("heartbeat", {}))
+    await runtime.request_log.flush()
     records = list(await db.scalars(select(ActivityRecord).where(ActivityRecord.method == "MCP")))
     assert len(records) == 4 and not any(r.success for r in records)
     assert {r.org_id for r in records} == {tenant.org_id}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord
+from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.mcp_endpoint.conftest import LEGACY, SESSIONLESS, mcp_client
@@ -55,6 +56,7 @@ async def test_start_progress_stop_shows_in_every_endpoint(
     tenant: Tenant,
     clock: FakeClock,
     db: AsyncSession,
+    runtime: Runtime,
     mode: str,
 ) -> None:
     ticket = await make_ticket(client, tenant, "Fix login")
@@ -156,6 +158,7 @@ async def test_start_progress_stop_shows_in_every_endpoint(
         assert batch.status_code == 200, batch.text
         assert batch.json() == {"results": [{"project_id": str(tenant.project_id), **body}]}
 
+    await runtime.request_log.flush()  # tool calls are logged through the batching writer
     records = list(
         await db.scalars(
             select(ActivityRecord)

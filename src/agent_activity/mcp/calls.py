@@ -1,10 +1,15 @@
 """One MCP tool call, end to end: project, session touch, the tool's work, one activity record.
 
-A successful call commits its effects, the session's new last activity and its activity record
-in one transaction. A failed call rolls its effects back, then in a second transaction still
-touches the session (when the project is known) and records the failure, and answers with a
-tool error whose text says what to fix. A call the SDK rejects before any tool code runs (bad
-argument types, an unknown tool) is recorded by ``record_unrun_calls``, a server middleware.
+A successful call commits its effects and the session's new last activity in one transaction.
+A failed call rolls its effects back, still touches the session in a second transaction (when
+the project is usable), and answers with a tool error whose text says what to fix. A call the
+SDK rejects before any tool code runs (bad argument types, an unknown tool) is caught by
+``record_unrun_calls``, a server middleware.
+
+Every call, successful or not, hands one activity record to the request log's batching writer,
+which stores it through ``ingest.store.write_activity_records`` within ``request_log_flush_
+interval_s``: the same path and the same durability as the REST request log, and no rollup
+upserts on the tool call's own latency (see docs/mcp.md).
 """
 
 from __future__ import annotations
@@ -31,7 +36,6 @@ from agent_activity.domain.access import get_project
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
 from agent_activity.domain.presence import touch_session
 from agent_activity.domain.principal import READ, Principal
-from agent_activity.ingest.store import write_activity_records
 from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
 from agent_activity.runtime import Runtime
 
@@ -114,11 +118,11 @@ async def run_tool(
             )
             call = ToolCall(db, principal, project, agent, now, runtime)
             result = await body(call)
-            record = activity_record(principal, tool, started, now, project, agent, None)
-            record.update(resource_type=call.resource_type, resource_id=call.resource_id)
-            await write_activity_records(db, [record])
             await db.commit()
-            return result
+        record = activity_record(principal, tool, started, now, project, agent, None)
+        record.update(resource_type=call.resource_type, resource_id=call.resource_id)
+        submit(runtime, record)
+        return result
     except DomainError as error:
         await record_failure(runtime, rctx, tool, started, now, error)
         raise ToolError(f"{tool} failed: {error.message}") from None
@@ -182,27 +186,30 @@ async def record_failure(
     now: datetime,
     error: Exception,
 ) -> None:
-    """In a fresh transaction: touch the caller's session if its project is usable, record."""
+    """In a fresh transaction: touch the caller's session if its project is usable; record."""
     request = http_request(rctx)
     principal: Principal = request.state.principal
+    project: Project | None = None
+    agent: AgentSession | None = None
     try:
         async with runtime.sessionmaker() as db:
-            project: Project | None = None
-            agent: AgentSession | None = None
-            try:
-                project = await get_project(db, principal, project_id_from(request))
-                identity = client_identity(request, client_info(rctx), principal, project.id)
-                agent = await touch_session(
-                    db, principal, project, identity, now, runtime.settings.session_timeout_s
-                )
-            except DomainError:
-                pass  # no usable project or session: the record alone tells what happened
-            record = activity_record(principal, tool, started, now, project, agent, error)
-            await write_activity_records(db, [record])
+            project = await get_project(db, principal, project_id_from(request))
+            identity = client_identity(request, client_info(rctx), principal, project.id)
+            agent = await touch_session(
+                db, principal, project, identity, now, runtime.settings.session_timeout_s
+            )
             await db.commit()
+    except DomainError:
+        pass  # no usable project or session: the record alone tells what happened
     except Exception:
-        # Failing to log must not hide the tool's own error from the caller.
-        logger.exception("could not record the failed MCP call %s", tool)
+        # A broken database must not hide the tool's own error from the caller.
+        logger.exception("could not touch the session of the failed MCP call %s", tool)
+    submit(runtime, activity_record(principal, tool, started, now, project, agent, error))
+
+
+def submit(runtime: Runtime, record: dict[str, Any]) -> None:
+    if runtime.settings.request_log_enabled:
+        runtime.request_log.submit(record)
 
 
 class UnrunCallError(Invalid):
