@@ -64,10 +64,10 @@ TINY = replace(
     mcp_clients=6,
     mcp_projects=3,
     mcp_interval_s=0.5,
-    mcp_duration_s=1.5,
-    saturation_s=1.0,
+    mcp_duration_s=1.0,
+    saturation_s=0.5,
     throughput_concurrency=4,
-    requestlog_window_s=1.0,
+    requestlog_window_s=0.5,
 )
 
 MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}

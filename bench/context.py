@@ -56,21 +56,29 @@ class Context:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=120) as http:
             return await http.request(method, path, headers=headers or self.world.headers, **kwargs)
 
-    async def latency(self, requests: list[dict[str, Any]], count: int) -> Result:
-        """``count`` requests, one at a time, from the load generator, after a warm-up."""
-        for spec in requests:
-            spec.setdefault("headers", self.world.headers)
+    async def latency(self, *phases: list[dict[str, Any]], count: int) -> list[Result]:
+        """Per phase, ``count`` of its requests (cycled), one at a time, after a warm-up; all
+        phases from one load-generator process."""
+        for requests in phases:
+            for spec in requests:
+                spec.setdefault("headers", self.world.headers)
         job = {
             "kind": "requests",
             "base_url": self.base_url,
-            "requests": requests,
-            "count": count,
-            "concurrency": 1,
-            "warmup": min(50, max(5, count // 10)),
+            "phases": [
+                {
+                    "requests": requests,
+                    "count": count,
+                    "concurrency": 1,
+                    "warmup": min(50, max(5, count // 10)),
+                }
+                for requests in phases
+            ],
         }
-        result = await run_job(job)
-        self.check_failures(result, requests[0]["path"])
-        return result
+        results: list[Result] = (await run_job(job))["phases"]
+        for requests, result in zip(phases, results, strict=True):
+            self.check_failures(result, requests[0]["path"])
+        return results
 
     def check_failures(self, result: Result, what: str) -> None:
         failed = {code: n for code, n in result["statuses"].items() if not code.startswith("2")}

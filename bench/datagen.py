@@ -20,6 +20,7 @@ from sqlalchemy import inspect
 from agent_activity import demo
 from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentRun
+from agent_activity.ingest.store import normalise
 
 WEEK_S = 7 * 86400.0
 RUN_ATTRIBUTES = [attribute.key for attribute in inspect(AgentRun).column_attrs]
@@ -49,7 +50,7 @@ def activity_batches(
             row = demo.make_activity(world, now, rng)
             row["timestamp"] = start + timedelta(seconds=offset)
             row["record_metadata"] = {"source": "bench"}
-            rows.append(row)
+            rows.append(normalise(row))
         done += size
         yield rows
 
@@ -75,7 +76,7 @@ def api_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {
         key: value
         for key, value in row.items()
-        if key not in ("org_id", "received_at", "record_metadata", "total_tokens", "endpoint_id")
+        if key not in ("org_id", "received_at", "record_metadata", "total_tokens")
     }
     record["id"] = str(row["id"])
     record["timestamp"] = row["timestamp"].isoformat()
@@ -86,20 +87,18 @@ def api_record(row: dict[str, Any]) -> dict[str, Any]:
 def stored_rows(
     records: list[dict[str, Any]], org_id: uuid.UUID, now: datetime
 ) -> list[dict[str, Any]]:
-    """What storing ingested records writes: a new row id, the client's id as external_id."""
+    """The rows ingesting ``records`` stores: the client's id as external_id, a new row id."""
     rows = []
     for record in records:
         row = {key: value for key, value in record.items() if key not in ("id", "metadata")}
         row.update(
-            id=new_id(),
             org_id=org_id,
             external_id=record["id"],
             timestamp=datetime.fromisoformat(record["timestamp"]),
             record_metadata=record["metadata"],
-            total_tokens=sum((record.get("token_usage") or {}).values()),
             received_at=now,
         )
-        rows.append(row)
+        rows.append(normalise(row))
     return rows
 
 

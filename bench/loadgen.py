@@ -19,9 +19,6 @@ from typing import Any
 
 import httpx
 
-from bench import datagen
-from bench.world import World, demo_world
-
 Result = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent  # where `python -m bench.loadgen` finds bench
 
@@ -95,28 +92,37 @@ async def drive(
     return time.perf_counter() - started
 
 
-async def requests_job(job: dict[str, Any]) -> Result:
+async def requests_phase(base_url: str, phase: dict[str, Any]) -> Result:
     """Cycle through ``requests``: ``count`` of them, or closed-loop for ``duration_s``."""
-    specs: list[dict[str, Any]] = job["requests"]
+    specs: list[dict[str, Any]] = phase["requests"]
     for spec in specs:
         if "json" in spec:
             spec["content"] = json.dumps(spec.pop("json")).encode()
             spec.setdefault("headers", {})["Content-Type"] = "application/json"
-    concurrency = int(job.get("concurrency", 1))
+    concurrency = int(phase.get("concurrency", 1))
     recorder = Recorder()
-    async with http_client(job["base_url"], concurrency) as http:
-        for index in range(int(job.get("warmup", 0))):
+    async with http_client(base_url, concurrency) as http:
+        for index in range(int(phase.get("warmup", 0))):
             await send(http, specs[index % len(specs)], None)
 
         async def work(index: int) -> None:
             await send(http, specs[index % len(specs)], recorder)
 
-        elapsed = await drive(concurrency, work, job.get("count"), job.get("duration_s"))
+        elapsed = await drive(concurrency, work, phase.get("count"), phase.get("duration_s"))
     return recorder.result(elapsed)
+
+
+async def requests_job(job: dict[str, Any]) -> Result:
+    """Each of ``phases`` in turn, from one process (starting one costs about a second)."""
+    return {"phases": [await requests_phase(job["base_url"], phase) for phase in job["phases"]]}
 
 
 async def ingest_job(job: dict[str, Any]) -> Result:
     """POST generated batches to the ingest endpoint; the bodies are built before the clock."""
+    # Imported here: the models and the demo take a second to import, which other jobs skip.
+    from bench import datagen
+    from bench.world import World, demo_world
+
     world = demo_world(World.from_json(job["world"]))
     now = datetime.fromisoformat(job["now"])
     records = datagen.ingest_records(world, now, int(job["count"]), seed=int(job["seed"]))

@@ -88,37 +88,38 @@ async def measure_engine(ctx: Context, console: Console) -> None:
     sizes = ctx.sizes
     await load_runs(ctx, console)
     first_summary: list[float] = []
-    peaks: list[int] = []
-    for index, step in enumerate(sizes.record_steps):
-        await load_records(ctx, step, index, console)
-        data = f"{step:,} records"
-        ctx.server = ctx.new_server()
-        await ctx.server.start()
-        try:
+    server = ctx.server = ctx.new_server()
+    await server.start()
+    try:
+        for index, step in enumerate(sizes.record_steps):
+            # The server idles while the data grows: it keeps one process's memory high-water
+            # mark over the whole run, and a start costs seconds.
+            await load_records(ctx, step, index, console)
+            data = f"{step:,} records"
             console.log(f"{ctx.engine}: queries at {data}")
             await guarded(ctx, "feeds", data, measure_feeds(ctx, step, first_summary))
-            if index == len(sizes.record_steps) - 1:
-                runs = f"{sizes.runs:,} runs"
-                console.log(f"{ctx.engine}: ingest, runs, presence")
-                await guarded(ctx, "ingest", data, measure_ingest(ctx, data))
-                await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
-                await guarded(ctx, "presence", data, measure_presence(ctx, data))
-        finally:
-            await ctx.server.stop()
-            if ctx.server.peak_rss:
-                peaks.append(ctx.server.peak_rss)
-            ctx.server = None
-    last = f"{sizes.record_steps[-1]:,} records"
+        console.log(f"{ctx.engine}: ingest, runs, presence")
+        await guarded(ctx, "ingest", data, measure_ingest(ctx, data))
+        runs = f"{sizes.runs:,} runs"
+        await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
+        await guarded(ctx, "presence", data, measure_presence(ctx, data))
+    finally:
+        await server.stop()
+        ctx.server = None
     console.log(f"{ctx.engine}: request log on / off")
-    await guarded(ctx, "request log", last, measure_request_log(ctx, last))
-    if peaks:
+    await guarded(ctx, "request log", data, measure_request_log(ctx, data))
+    if server.peak_rss:
         ctx.rows.append(
             Row(
                 ctx.engine,
-                last,
+                data,
                 "peak memory (RSS) of the server process",
-                f"{max(peaks) / 2**20:,.0f} MiB",
-                metrics={"peak_rss_mib": max(peaks) / 2**20},
+                f"{server.peak_rss / 2**20:,.0f} MiB",
+                "",
+                "",
+                "",
+                "",
+                {"peak_rss_mib": server.peak_rss / 2**20},
             )
         )
 

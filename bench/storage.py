@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from agent_activity.db.base import UTCDateTime
 from agent_activity.db.migrate import upgrade
 from agent_activity.db.models import ActivityRecord, AgentRun
-from bench.rollups import rollup_increments
+from agent_activity.ingest.rollups import aggregate
 
 Converter = Callable[[Any], Any]
 ROLLUP_COLUMNS = (
@@ -138,11 +138,29 @@ class RawStore:
         return value
 
     def rollup_tuples(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The service's own rollup increments for ``rows`` (agent_activity.ingest.rollups)."""
+        increments = aggregate(rows)
         return [
-            (self.value(org), scope, scope_id, self.value(bucket), action, resource, *totals)
-            for (org, scope, scope_id, bucket, action, resource), totals in rollup_increments(
-                rows
-            ).items()
+            (
+                self.value(org),
+                scope,
+                scope_id,
+                self.value(bucket),
+                action,
+                resource,
+                int(requests),
+                int(successes),
+                float(duration_sum),
+                int(duration_count),
+                int(tokens),
+            )
+            for (org, scope, scope_id, bucket, action, resource), (
+                requests,
+                successes,
+                duration_sum,
+                duration_count,
+                tokens,
+            ) in sorted(increments.items(), key=lambda item: str(item[0]))
         ]
 
     async def write_records(self, rows: Sequence[dict[str, Any]]) -> None:

@@ -28,15 +28,15 @@ def candidate_requests(ctx: Context) -> list[dict[str, Any]]:
 
 
 async def throughput(ctx: Context, specs: list[dict[str, Any]]) -> tuple[int, float]:
-    job = {
-        "kind": "requests",
-        "base_url": ctx.base_url,
+    phase = {
         "requests": [{**spec, "headers": ctx.world.headers} for spec in specs],
         "concurrency": ctx.sizes.throughput_concurrency,
         "warmup": 20,
         "duration_s": ctx.sizes.requestlog_window_s,
     }
-    result = await run_job(job)
+    result = (await run_job({"kind": "requests", "base_url": ctx.base_url, "phases": [phase]}))[
+        "phases"
+    ][0]
     ctx.check_failures(result, "request log mix")
     done = sum(n for code, n in result["statuses"].items() if code.startswith("2"))
     return done, float(result["elapsed_s"])

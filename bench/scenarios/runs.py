@@ -55,8 +55,8 @@ async def measure_runs(ctx: Context, data: str) -> None:
         {**one, "sort": sort} for one in filters(datetime.now(UTC)) for sort in SORTS
     ]
     specs = [{"method": "GET", "path": path, "params": params} for params in combos]
-    count = max(ctx.sizes.latency_samples, 3 * len(specs))
-    result = await ctx.latency(specs, count)
+    count = max(ctx.sizes.latency_samples, len(specs))
+    (result,) = await ctx.latency(specs, count=count)
     latencies = result["latencies_ms"]
     overall = Latency.of(latencies)
     by_combo: dict[int, list[float]] = defaultdict(list)

@@ -1,0 +1,101 @@
+"""The whole benchmark at a tiny size on SQLite: a real server process, the load generator, the
+raw limits, every scenario, the table and the report file. Checks shape and sanity, not speed."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from bench.config import TINY
+from bench.report import MISS, PASS, Report, Row
+from bench.runner import run
+from rich.console import Console
+
+POSTGRES_UNUSED = "postgresql://postgres@127.0.0.1:5432/postgres"
+QUERY_SCENARIOS = [
+    "feed, first page",
+    f"feed, {TINY.deep_pages} pages deep",
+    "search, 3 filters",
+    "summary, 24 h",
+    "summary, 168 h",
+]
+ONCE = [
+    "summary, 168 h: growth",
+    "ingest, events/s (batches of 1,000)",
+    "runs list",
+    "MCP tool call",
+    "GET …/agent-activity",
+    "most tool calls/s",
+    "request log on / off",
+    "peak memory (RSS)",
+]
+
+
+def find(rows: list[Row], prefix: str, data: str | None = None) -> Row:
+    """The one row whose scenario is ``prefix`` or starts with it (and is on ``data``)."""
+    found = [
+        r
+        for r in rows
+        if (r.scenario == prefix if data else r.scenario.startswith(prefix))
+        and data in (None, r.data)
+    ]
+    assert len(found) == 1, (prefix, data, [r.scenario for r in rows])
+    return found[0]
+
+
+def check_verdict(row: Row, value: float, limit: float, at_most: bool = True) -> None:
+    ok = value <= limit if at_most else value >= limit
+    assert row.result == (PASS if ok else MISS), row
+
+
+async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
+    output = tmp_path / "PERFORMANCE.md"
+    console = Console(file=io.StringIO(), width=200)
+    report: Report = await run(
+        TINY, ["sqlite"], postgres_url=POSTGRES_UNUSED, output=output, console=console
+    )
+    rows = report.rows
+    assert [r for r in rows if r.result in ("ERROR", "n/a")] == [], report.notes
+    assert all(r.engine == "sqlite" for r in rows)
+    for records in TINY.record_steps:
+        for name in QUERY_SCENARIOS:
+            row = find(rows, name, f"{records:,} records")
+            m = row.metrics
+            assert 0 < m["p50_ms"] <= m["p99_ms"] < 10_000, row
+            assert 0 < m["raw_p50_ms"] <= m["raw_p99_ms"] < 10_000, row
+            if name.startswith(("feed", "summary, 168")):
+                check_verdict(row, m["p99_ms"], 10.0)
+    for name in ONCE:
+        find(rows, name)
+    assert len(rows) == len(QUERY_SCENARIOS) * len(TINY.record_steps) + len(ONCE)
+
+    growth = find(rows, "summary, 168 h: growth")
+    check_verdict(growth, growth.metrics["ratio"], 1.5)
+    ingest = find(rows, "ingest").metrics
+    assert ingest["events_per_s"] > 0 and ingest["raw_events_per_s"] > 0
+    assert abs(ingest["ratio"] - ingest["events_per_s"] / ingest["raw_events_per_s"]) < 1e-9
+    check_verdict(find(rows, "ingest"), ingest["ratio"], 0.5, at_most=False)
+    runs = find(rows, "runs list")
+    assert 0 < runs.metrics["p50_ms"] <= runs.metrics["p99_ms"]
+    tool = find(rows, "MCP tool call").metrics
+    assert tool["calls_per_s"] > 0 and 0 < tool["p50_ms"] <= tool["p99_ms"]
+    board = find(rows, "GET …/agent-activity").metrics
+    # Every simulated client holds a live session (the probe client adds one more).
+    assert board["sessions"] >= TINY.mcp_clients
+    assert find(rows, "most tool calls/s").metrics["calls_per_s"] > 0
+    log = find(rows, "request log").metrics
+    assert log["on_per_s"] > 0 and log["off_per_s"] > 0
+    assert 50 < find(rows, "peak memory").metrics["peak_rss_mib"] < 4096
+
+    text = output.read_text()
+    assert text.startswith("# Performance")
+    for heading in ("## How it was run", "## Results", "## Targets missed", "## What bounds"):
+        assert heading in text
+    for key in ("Cores", "Python", "SQLite", "Date", "Commit"):
+        assert f"**{key}**" in text
+    table = [line for line in text.splitlines() if line.startswith("| sqlite |")]
+    assert len(table) == len(rows)
+    misses = [r for r in rows if r.result == MISS]
+    assert len(re.findall(r"^- sqlite, ", text, re.MULTILINE)) == len(misses)
+    assert "Agent Activity benchmark (tiny mode)" in console.file.getvalue()  # type: ignore[attr-defined]
