@@ -7,7 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from tests.factories import Tenant
+from tests.factories import Tenant, make_token
+
+from agent_activity.db.models import Org
+from agent_activity.domain import tenancy
+from agent_activity.runtime import Runtime
 
 
 def activity(when: datetime, **fields: Any) -> dict[str, Any]:
@@ -45,3 +49,30 @@ async def walk(
         assert page["has_more"] == (cursor is not None)
         if not page["has_more"]:
             return seen
+
+
+async def add_workspace(runtime: Runtime, tenant: Tenant, name: str) -> uuid.UUID:
+    async with runtime.sessionmaker() as session, session.begin():
+        org = await session.get(Org, tenant.org_id)
+        assert org is not None
+        workspace = await tenancy.create_workspace(session, org, name)
+    return workspace.id
+
+
+async def add_member(
+    runtime: Runtime, tenant: Tenant, scope: tuple[str, uuid.UUID], role: str, scopes: list[str]
+) -> tuple[uuid.UUID, dict[str, str]]:
+    """A new user with ``role`` on ``scope`` and a token with ``scopes``: (user id, headers)."""
+    async with runtime.sessionmaker() as session, session.begin():
+        user = await tenancy.get_or_create_user(session, f"{uuid.uuid4().hex[:8]}@acme.test", "M")
+        await tenancy.grant_role(
+            session, user, org_id=tenant.org_id, scope_type=scope[0], scope_id=scope[1], role=role
+        )
+        user_id = user.id
+    secret = await make_token(runtime, tenant, scopes, principal_id=user_id)
+    return user_id, {"Authorization": f"Bearer {secret}"}
+
+
+def newest_first(records: list[dict[str, Any]]) -> list[str]:
+    """Client ids in feed order (the tests give every record its own timestamp)."""
+    return [r["id"] for r in sorted(records, key=lambda r: r["timestamp"], reverse=True)]
