@@ -31,10 +31,14 @@ async def project_activity(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
 ) -> dict[str, Any]:
     """File 001: live sessions, recent checkpoints, recent completed work intervals."""
-    # Lazy expiry: a read never shows a session the timeout has already ended.
-    await expire_sessions(session, now, settings.session_timeout_s, project_id)
+    live = await _live_sessions(session, project_id, now, settings)
+    if live is None:
+        # Lazy expiry, only when a session is past the timeout: end it (closing its interval,
+        # which then belongs in the history below) and read the live ones again.
+        await expire_sessions(session, now, settings.session_timeout_s, project_id)
+        live = await _live_sessions(session, project_id, now, settings)
     return {
-        "sessions": await _live_sessions(session, project_id, now, settings),
+        "sessions": live or [],
         "checkpoints": await _checkpoints(session, project_id, settings.checkpoint_limit),
         "session_history": await _history(session, project_id, settings.session_history_limit),
     }
@@ -42,7 +46,8 @@ async def project_activity(
 
 async def _live_sessions(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | None:
+    """The project's live sessions, or None when one of them is due to be expired first."""
     cutoff = now - timedelta(seconds=settings.session_timeout_s)
     rows = await session.execute(
         select(AgentSession, WorkInterval, Ticket.number)
@@ -54,7 +59,6 @@ async def _live_sessions(
         .where(
             AgentSession.project_id == project_id,
             AgentSession.ended_at.is_(None),
-            AgentSession.last_activity_at >= cutoff,
         )
         .order_by(AgentSession.connected_at, AgentSession.id, WorkInterval.started_at)
     )
@@ -62,6 +66,8 @@ async def _live_sessions(
     by_session: dict[uuid.UUID, dict[str, Any]] = {}
     stale_after = timedelta(seconds=settings.stale_after_s)
     for agent, interval, number in rows:
+        if agent.last_activity_at < cutoff:
+            return None
         by_session[agent.id] = {
             "ticket_id": str(interval.ticket_id) if interval and interval.ticket_id else None,
             "ticket_number": number if interval and interval.ticket_id else None,

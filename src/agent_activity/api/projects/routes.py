@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from agent_activity.api.projects.schemas import (
@@ -19,6 +19,9 @@ from agent_activity.db.models import Project
 from agent_activity.domain.access import get_project
 from agent_activity.domain.presence_views import project_activity, project_sessions
 
+# The payloads are built field for field by domain/presence_views.py and pinned by the tests;
+# the response models document them in OpenAPI without re-validating every read (see the
+# performance targets in docs/presence.md).
 router = APIRouter()
 router.include_router(ticket_router)
 
@@ -40,7 +43,7 @@ async def agent_activity_batch(
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """File 000: the file 001 payload for each requested project, in request order."""
     # Check every id first, in request order, so the first bad one decides the error.
     projects = [await get_project(session, principal, pid) for pid in body.project_ids]
@@ -50,7 +53,7 @@ async def agent_activity_batch(
         payload = await project_activity(session, project.id, now, runtime.settings)
         results.append({"project_id": str(project.id), **payload})
     request.state.activity = {"resource_type": "project", "action": "agent_activity.batch"}
-    return {"results": results}
+    return JSONResponse({"results": results})
 
 
 @router.get("/{id}/agent-activity", response_model=AgentActivity)
@@ -60,11 +63,13 @@ async def agent_activity(
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """File 001: the project's live MCP sessions, checkpoints and session history."""
     project = await get_project(session, principal, id)
     describe(request, project, "agent_activity.read")
-    return await project_activity(session, project.id, runtime.now(), runtime.settings)
+    return JSONResponse(
+        await project_activity(session, project.id, runtime.now(), runtime.settings)
+    )
 
 
 @router.get("/{id}/agent-sessions", response_model=AgentSessions)
@@ -79,11 +84,11 @@ async def agent_sessions(
         description="When true (default), only sessions with last activity within "
         "active_window_s (5 minutes); false adds recent ended sessions.",
     ),
-) -> dict[str, Any]:
+) -> JSONResponse:
     """File 002: the project's agent sessions."""
     project = await get_project(session, principal, id)
     describe(request, project, "agent_sessions.read")
     sessions = await project_sessions(
         session, project.id, runtime.now(), runtime.settings, active=active
     )
-    return {"sessions": sessions}
+    return JSONResponse({"sessions": sessions})
