@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from agent_activity.config import Settings
 from agent_activity.db.models import ActivityRecord, ActivityRollup
 from agent_activity.domain.principal import INGEST
-from agent_activity.ingest import store
+from agent_activity.ingest import rollups, store
 from agent_activity.runtime import Runtime
 from tests.api.activity.helpers import activity
 from tests.conftest import FakeClock
@@ -138,7 +138,7 @@ async def test_a_database_failure_stores_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     batch = [activity(clock()), activity(clock() - timedelta(seconds=1))]
-    original = store.add_to_rollups
+    original = rollups.add_to_rollups
 
     async def fails_after_writing(*args: Any, **kwargs: Any) -> None:
         await original(*args, **kwargs)
