@@ -23,7 +23,9 @@ async function start() {
   $("scope_id").addEventListener("change", refresh);
   $("feed-filters").addEventListener("submit", (e) => { e.preventDefault(); refresh(); });
   $("feed-filters").addEventListener("reset", () => setTimeout(refresh));
-  for (const radio of document.querySelectorAll('input[name="hours"]')) radio.addEventListener("change", loadSummary);
+  for (const radio of document.querySelectorAll('input[name="hours"]')) {
+    radio.addEventListener("change", () => { remember(); loadSummary(); });
+  }
   $("load-more").addEventListener("click", () => loadPage());
   new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting)) loadPage();
@@ -75,10 +77,15 @@ function filters() {
   return values;
 }
 
-function refresh() {
+// The view (level, period, filters) lives in the address bar, so it can be bookmarked.
+function remember() {
   const { level, id } = scope();
   const hours = document.querySelector('input[name="hours"]:checked').value;
   setQuery({ level, id: level === "org" ? "" : id, hours: hours === "24" ? "" : hours, ...filters() });
+}
+
+function refresh() {
+  remember();
   state.generation += 1;
   state.cursor = null;
   state.hasMore = true;
