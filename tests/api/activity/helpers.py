@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from tests.factories import Tenant, make_token
 
 from agent_activity.db.models import Org
 from agent_activity.domain import tenancy
 from agent_activity.runtime import Runtime
+from tests.factories import Tenant, make_token
 
 
 def activity(when: datetime, **fields: Any) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.api.activity.helpers import activity, add_member, add_workspace, ingest
-from tests.conftest import FakeClock
-from tests.factories import Tenant, make_token
 
 from agent_activity.domain import activity_feeds
 from agent_activity.domain.principal import INGEST, READ
 from agent_activity.runtime import Runtime
+from tests.api.activity.helpers import activity, add_member, add_workspace, ingest
+from tests.conftest import FakeClock
+from tests.factories import Tenant, make_token
 
 ERROR_KEYS = {"error", "message", "details", "timestamp", "status_code"}
 

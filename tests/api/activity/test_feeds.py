@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+
+from agent_activity.runtime import Runtime
 from tests.api.activity.helpers import activity, add_workspace, ingest, newest_first, walk
 from tests.conftest import FakeClock
 from tests.factories import Tenant
-
-from agent_activity.runtime import Runtime
 
 SPEC_KEYS = {
     "id", "timestamp", "trace_id", "user_id", "workspace_id", "app_id", "principal_type",

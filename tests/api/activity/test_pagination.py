@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+
 from tests.api.activity.helpers import activity, ingest, newest_first, walk
 from tests.conftest import FakeClock
 from tests.factories import Tenant

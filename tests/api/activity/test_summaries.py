@@ -14,11 +14,11 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from agent_activity.runtime import Runtime
 from tests.api.activity.helpers import ingest
 from tests.conftest import FakeClock
 from tests.factories import Tenant, make_tenant
-
-from agent_activity.runtime import Runtime
 
 Record = dict[str, Any]
 SPAN_S = 200 * 3600
