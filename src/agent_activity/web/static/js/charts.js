@@ -3,6 +3,7 @@ import { el } from "./api.js";
 import { number } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+const compact = new Intl.NumberFormat(undefined, { notation: "compact" });
 
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
@@ -49,7 +50,7 @@ export function columnChart(host, points, series, { title, labelOf }) {
     const y = pad.top + innerH * (1 - fraction);
     chart.append(
       svg("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: "grid" }),
-      svg("text", { x: pad.left - 6, y: y + 4, "text-anchor": "end", class: "axis" }, number(Math.round(max * fraction))),
+      svg("text", { x: pad.left - 6, y: y + 4, "text-anchor": "end", class: "axis" }, compact.format(Math.round(max * fraction))),
     );
   }
   const labelEvery = Math.ceil(points.length / 8);
