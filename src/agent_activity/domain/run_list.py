@@ -26,25 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.db.models import AgentRun
 from agent_activity.domain.access import get_agent
 from agent_activity.domain.principal import READ, TOKEN_USAGE, Principal
+from agent_activity.domain.run_filter import RunFilter
+from agent_activity.domain.run_hints import implied_by_lifecycle
 
 SORT_FIELDS = ("started_on", "completed_on", "created_on", "status")
 DEFAULT_SORT = "-started_on"
 MAX_PER_PAGE = 100
 # Keeps OFFSET well inside a 64-bit integer and the deepest page within reach of the index.
 MAX_PAGE = 100_000
-
-
-@dataclass(frozen=True)
-class RunFilter:
-    statuses: tuple[str, ...] = ()
-    started_on_from: datetime | None = None
-    started_on_to: datetime | None = None
-    completed_on_from: datetime | None = None
-    completed_on_to: datetime | None = None
-    created_on_from: datetime | None = None
-    created_on_to: datetime | None = None
-    has_started: bool | None = None
-    has_completed: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -111,29 +100,63 @@ async def _count(session: AsyncSession, where: list[ColumnElement[bool]]) -> int
     return int(total or 0)
 
 
-async def _page_rows(
-    session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
+async def _rows(
+    session: AsyncSession,
+    where: list[ColumnElement[bool]],
+    order: list[Any],
+    limit: int,
+    offset: int,
 ) -> list[AgentRun]:
-    ids = (
-        select(AgentRun.id)
-        .where(*where)
-        .order_by(*order_by(query))
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
-        .subquery()
-    )
-    rows: Select[AgentRun] = (
-        select(AgentRun).join(ids, AgentRun.id == ids.c.id).order_by(*order_by(query))
-    )
+    """The deferred join: pick the page's ids (from an index alone where it can), then read
+    only those rows."""
+    ids = select(AgentRun.id).where(*where).order_by(*order).limit(limit).offset(offset)
+    page = ids.subquery()
+    rows: Select[AgentRun] = select(AgentRun).join(page, AgentRun.id == page.c.id).order_by(*order)
     return list(await session.scalars(rows))
 
 
 async def _page(
     session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
 ) -> RunPage:
+    if query.sort_field == "status":
+        return await _page_by_status(session, where, query)
     total = await _count(session, where)
     skipped = (query.page - 1) * query.per_page
-    items = await _page_rows(session, where, query) if skipped < total else []
+    items: list[AgentRun] = []
+    if skipped < total:
+        hinted = [*where, *implied_by_lifecycle(query.filter)]
+        items = await _rows(session, hinted, order_by(query), query.per_page, skipped)
+    return RunPage(items, total, query.page, query.per_page)
+
+
+async def _page_by_status(
+    session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
+) -> RunPage:
+    """Sorted by status, a page is a run of whole status segments, each ordered by id.
+
+    One GROUP BY gives every segment's size (their sum is the total); the page then reads
+    only the segments it spans, each an exact range of the (agent_id, status, id) index.
+    PostgreSQL 15 would instead walk the status index from its start whenever a status list
+    or a has_* filter leaves early segments empty.
+    """
+    counted = await session.execute(
+        select(AgentRun.status, func.count()).where(*where).group_by(AgentRun.status)
+    )
+    sizes = {status: int(count) for status, count in counted.all()}
+    total = sum(sizes.values())
+    skip, need = (query.page - 1) * query.per_page, query.per_page
+    by_id = AgentRun.id.desc() if query.descending else AgentRun.id.asc()
+    items: list[AgentRun] = []
+    for status in sorted(sizes, reverse=query.descending):
+        if need == 0:
+            break
+        if skip >= sizes[status]:
+            skip -= sizes[status]
+            continue
+        segment = [*where, AgentRun.status == status]
+        found = await _rows(session, segment, [by_id], need, skip)
+        items += found
+        need, skip = need - len(found), 0
     return RunPage(items, total, query.page, query.per_page)
 
 
@@ -172,7 +195,11 @@ async def list_run_groups(
     for trigger_type, total in counts.all():
         scoped = [*where, AgentRun.trigger_type == trigger_type]
         skipped = (query.page - 1) * query.per_page
-        items = await _page_rows(session, scoped, query) if skipped < total else []
+        items = (
+            await _rows(session, scoped, order_by(query), query.per_page, skipped)
+            if skipped < total
+            else []
+        )
         groups.append(
             RunGroup(trigger_type, RunPage(items, int(total), query.page, query.per_page))
         )

@@ -22,13 +22,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from agent_activity.db.models import RUN_STATUSES
-from agent_activity.domain.run_list import (
-    MAX_PAGE,
-    MAX_PER_PAGE,
-    SORT_FIELDS,
-    RunFilter,
-    RunQuery,
-)
+from agent_activity.domain.run_filter import RunFilter
+from agent_activity.domain.run_list import MAX_PAGE, MAX_PER_PAGE, SORT_FIELDS, RunQuery
 
 TriggerType = Literal["email_received", "schedule", "webhook", "manual"]
 RunStatus = Literal["pending", "running", "completed", "failed", "cancelled", "stopped"]
