@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.db.models import ActivityRollup, App
 from agent_activity.domain import tenancy
 from agent_activity.domain.principal import READ
+from agent_activity.ingest.store import write_activity_records
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant, make_token
@@ -191,3 +192,37 @@ async def test_a_project_viewer_sees_only_their_own_activity(
             "/ui/api/activity/series", params={"level": level, "id": rolled_up[level]}
         )
         assert response.status_code == 403, level
+
+
+async def test_the_series_agrees_with_the_spec_summary(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
+) -> None:
+    """Records written the real way (rollups and all) add up to file 004's own summary."""
+    now = runtime.now()
+    rows = [
+        {
+            "org_id": tenant.org_id,
+            "timestamp": now - timedelta(minutes=7 * i),
+            "workspace_id": str(tenant.workspace_id),
+            "action": ("read", "create", "delete")[i % 3],
+            "resource_type": ("ticket", "project")[i % 2],
+            "success": i % 4 != 0,
+            "token_usage": {"input": i},
+        }
+        for i in range(15)
+    ]
+    async with runtime.sessionmaker() as session, session.begin():
+        await write_activity_records(session, rows)
+    await sign_in(client, tenant.token)
+    ws = str(tenant.workspace_id)
+    mine = await series(client, level="workspace", id=ws, hours=24)
+    spec = await client.get(
+        f"/ui/api/v1/orgs/{tenant.org_id}/workspaces/{ws}/activity/summary", params={"hours": 24}
+    )
+    assert spec.status_code == 200, spec.text
+    summary = spec.json()
+    assert mine["total_requests"] == summary["total_requests"] == 15
+    assert mine["successful_requests"] == summary["successful_requests"]
+    assert mine["total_tokens"] == summary["total_tokens_used"] == sum(range(15))
+    assert mine["by_action"] == summary["by_action"]
+    assert mine["by_resource"] == summary["by_resource"]
