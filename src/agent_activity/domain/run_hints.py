@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement
 
-from agent_activity.db.models import AgentRun
+from agent_activity.db.models import RUN_STATUSES, AgentRun
 from agent_activity.domain.run_filter import RunFilter
 
 # What each status says about the timestamps: only pending has never started (cancelled may or
@@ -44,3 +44,13 @@ def implied_by_lifecycle(where: RunFilter) -> list[ColumnElement[bool]]:
     if where.has_completed is not None:
         implied.append(run.status.in_(sorted(FINISHED if where.has_completed else UNFINISHED)))
     return implied
+
+
+def possible_statuses(where: RunFilter) -> set[str]:
+    """The statuses a run matching ``where`` can have."""
+    possible = set(where.statuses or RUN_STATUSES)
+    if where.has_started is not None:
+        possible &= FINISHED | {"running"} if where.has_started else NEVER_STARTED | MAYBE_STARTED
+    if where.has_completed is not None:
+        possible &= FINISHED if where.has_completed else UNFINISHED
+    return possible

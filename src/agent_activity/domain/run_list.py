@@ -27,7 +27,7 @@ from agent_activity.db.models import AgentRun
 from agent_activity.domain.access import get_agent
 from agent_activity.domain.principal import READ, TOKEN_USAGE, Principal
 from agent_activity.domain.run_filter import RunFilter
-from agent_activity.domain.run_hints import implied_by_lifecycle
+from agent_activity.domain.run_hints import implied_by_lifecycle, possible_statuses
 
 SORT_FIELDS = ("started_on", "completed_on", "created_on", "status")
 DEFAULT_SORT = "-started_on"
@@ -118,12 +118,12 @@ async def _rows(
 async def _page(
     session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
 ) -> RunPage:
-    if query.sort_field == "status":
-        return await _page_by_status(session, where, query)
     total = await _count(session, where)
     skipped = (query.page - 1) * query.per_page
     items: list[AgentRun] = []
-    if skipped < total:
+    if skipped < total and query.sort_field == "status":
+        items = await _page_by_status(session, where, query)
+    elif skipped < total:
         hinted = [*where, *implied_by_lifecycle(query.filter)]
         items = await _rows(session, hinted, order_by(query), query.per_page, skipped)
     return RunPage(items, total, query.page, query.per_page)
@@ -131,33 +131,30 @@ async def _page(
 
 async def _page_by_status(
     session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
-) -> RunPage:
+) -> list[AgentRun]:
     """Sorted by status, a page is a run of whole status segments, each ordered by id.
 
-    One GROUP BY gives every segment's size (their sum is the total); the page then reads
-    only the segments it spans, each an exact range of the (agent_id, status, id) index.
-    PostgreSQL 15 would instead walk the status index from its start whenever a status list
-    or a has_* filter leaves early segments empty.
+    Each segment is an exact range of the (agent_id, status, id) index, read in turn until
+    the page is full; a segment is only counted when the page starts beyond it. A single
+    ordered query would have PostgreSQL 15 walk the status index from its start, through
+    every segment a status list or a has_* filter leaves empty.
     """
-    counted = await session.execute(
-        select(AgentRun.status, func.count()).where(*where).group_by(AgentRun.status)
-    )
-    sizes = {status: int(count) for status, count in counted.all()}
-    total = sum(sizes.values())
     skip, need = (query.page - 1) * query.per_page, query.per_page
     by_id = AgentRun.id.desc() if query.descending else AgentRun.id.asc()
     items: list[AgentRun] = []
-    for status in sorted(sizes, reverse=query.descending):
-        if need == 0:
-            break
-        if skip >= sizes[status]:
-            skip -= sizes[status]
-            continue
+    for status in sorted(possible_statuses(query.filter), reverse=query.descending):
         segment = [*where, AgentRun.status == status]
+        if skip:
+            size = await _count(session, segment)
+            if skip >= size:
+                skip -= size
+                continue
         found = await _rows(session, segment, [by_id], need, skip)
         items += found
         need, skip = need - len(found), 0
-    return RunPage(items, total, query.page, query.per_page)
+        if need == 0:
+            break
+    return items
 
 
 def _check_fields(principal: Principal, query: RunQuery) -> None:
