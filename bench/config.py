@@ -41,12 +41,12 @@ QUICK = Sizes(
     record_steps=(100_000,),
     runs=100_000,
     hot_agent_runs=10_000,
-    ingest_records=20_000,
+    ingest_records=10_000,
     latency_samples=200,
     mcp_clients=200,
-    mcp_duration_s=12.0,
-    saturation_s=4.0,
-    requestlog_window_s=4.0,
+    mcp_duration_s=10.0,
+    saturation_s=3.0,
+    requestlog_window_s=3.0,
     requestlog_rounds=1,
 )
 

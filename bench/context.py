@@ -53,8 +53,12 @@ class Context:
         self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
         """One request from the harness itself (set-up and availability checks, not timed)."""
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=120) as http:
-            return await http.request(method, path, headers=headers or self.world.headers, **kwargs)
+        async with self.http() as http:
+            return await http.request(method, path, headers=headers, **kwargs)
+
+    def http(self) -> httpx.AsyncClient:
+        """A client for the harness's own requests, as the owner of the org."""
+        return httpx.AsyncClient(base_url=self.base_url, headers=self.world.headers, timeout=120)
 
     async def latency(self, *phases: list[dict[str, Any]], count: int) -> list[Result]:
         """Per phase, ``count`` of its requests (cycled), one at a time, after a warm-up; all

@@ -15,10 +15,10 @@ from rich.console import Console
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from agent_activity.db.engine import create_sessionmaker
-from bench import datagen
 from bench.config import Sizes
 from bench.context import Context
 from bench.environment import describe_environment, describe_sizes
+from bench.producer import prepared_records, prepared_runs
 from bench.report import Report, Row
 from bench.scenarios.feeds import measure_feeds
 from bench.scenarios.ingest import measure_ingest
@@ -26,7 +26,7 @@ from bench.scenarios.presence import measure_presence
 from bench.scenarios.requestlog import measure_request_log
 from bench.scenarios.runs import measure_runs
 from bench.storage import Database, create_database, drop_database, open_store
-from bench.world import World, build_world, demo_world
+from bench.world import World, build_world
 
 LOAD_BATCH = 10_000
 
@@ -42,10 +42,12 @@ async def make_world(database: Database, sizes: Sizes) -> World:
 
 async def load_runs(ctx: Context, console: Console) -> None:
     started = time.perf_counter()
-    world = demo_world(ctx.world)
     sizes = ctx.sizes
-    for batch in datagen.run_batches(world, ctx.now, sizes.runs, sizes.hot_agent_runs, seed=5):
-        await ctx.store.write_runs(batch)
+    batches = prepared_runs(
+        ctx.world, ctx.now, ctx.engine, sizes.runs, sizes.hot_agent_runs, seed=5
+    )
+    async for batch in batches:
+        await ctx.store.write_prepared_runs(batch)
     elapsed = time.perf_counter() - started
     console.log(f"{ctx.engine}: {sizes.runs:,} runs loaded in {elapsed:.1f} s")
 
@@ -62,11 +64,10 @@ async def load_records(ctx: Context, target: int, step: int, console: Console) -
     if missing <= 0:
         return
     started = time.perf_counter()
-    world = demo_world(ctx.world)
     done = 0
-    for batch in datagen.activity_batches(world, ctx.now, missing, seed=1000 + step):
-        await ctx.store.write_records(batch)
-        done += len(batch)
+    async for batch in prepared_records(ctx.world, ctx.now, ctx.engine, missing, 1000 + step):
+        await ctx.store.write_prepared_records(batch)
+        done += len(batch.records)
         if done % 1_000_000 < LOAD_BATCH:
             console.log(f"{ctx.engine}: {done:,} / {missing:,} records loaded")
     elapsed = time.perf_counter() - started

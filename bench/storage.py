@@ -8,26 +8,19 @@ stores (checked by the harness's test), so the service reads these rows like its
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import JSON, Boolean, Uuid
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from agent_activity.db.base import UTCDateTime
 from agent_activity.db.migrate import upgrade
-from agent_activity.db.models import ActivityRecord, AgentRun
-from agent_activity.ingest.rollups import aggregate
+from bench.layout import PreparedRecords, Preparer, TableLayout, Tuples
 
-Converter = Callable[[Any], Any]
 ROLLUP_COLUMNS = (
     "org_id, scope_type, scope_id, bucket_start, action, resource_type, "
     "requests, successes, duration_sum_ms, duration_count, tokens"
@@ -50,124 +43,20 @@ class Database:
     name: str  # the PostgreSQL database, or the SQLite file
 
 
-def sqlite_timestamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    value = value.astimezone(UTC)
-    return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
-
-
-def sqlite_uuid(value: uuid.UUID | str | None) -> str | None:
-    if value is None:
-        return None
-    return value.hex if isinstance(value, uuid.UUID) else uuid.UUID(value).hex
-
-
-def pg_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    return uuid.UUID(value)
-
-
-def to_json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
-
-
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _sqlite_bool(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def converter(column_type: Any, dialect: str) -> Converter:
-    sqlite = dialect == "sqlite"
-    if isinstance(column_type, Uuid):
-        return sqlite_uuid if sqlite else pg_uuid
-    if isinstance(column_type, UTCDateTime):
-        return sqlite_timestamp if sqlite else _identity
-    if isinstance(column_type, JSON):
-        return to_json
-    if isinstance(column_type, Boolean) and sqlite:
-        return _sqlite_bool
-    return _identity
-
-
-@dataclass(frozen=True)
-class TableLayout:
-    """A model's table: attribute keys of the rows, column names, and per-column converters."""
-
-    table: str
-    attributes: list[str]
-    columns: list[str]
-    converters: list[Converter]
-
-    @classmethod
-    def of(cls, model: type[Any], dialect: str) -> TableLayout:
-        attributes = list(sa_inspect(model).column_attrs)
-        return cls(
-            table=model.__tablename__,
-            attributes=[a.key for a in attributes],
-            columns=[a.columns[0].name for a in attributes],
-            converters=[converter(a.columns[0].type, dialect) for a in attributes],
-        )
-
-    def tuples(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        pairs = list(zip(self.attributes, self.converters, strict=True))
-        return [tuple(convert(row.get(key)) for key, convert in pairs) for row in rows]
-
-
-class RawStore:
+class RawStore(Preparer):
     """Raw writes and queries on one database, over one connection."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.records = TableLayout.of(ActivityRecord, dialect)
-        self.runs = TableLayout.of(AgentRun, dialect)
-
-    def value(self, value: Any) -> Any:
-        """A query parameter as the storage holds it (uuids and timestamps differ on SQLite)."""
-        if self.dialect == "sqlite":
-            if isinstance(value, uuid.UUID):
-                return value.hex
-            if isinstance(value, datetime):
-                return sqlite_timestamp(value)
-            if isinstance(value, bool):
-                return int(value)
-        return value
-
-    def rollup_tuples(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        """The service's own rollup increments for ``rows`` (agent_activity.ingest.rollups)."""
-        increments = aggregate(rows)
-        return [
-            (
-                self.value(org),
-                scope,
-                scope_id,
-                self.value(bucket),
-                action,
-                resource,
-                int(requests),
-                int(successes),
-                float(duration_sum),
-                int(duration_count),
-                int(tokens),
-            )
-            for (org, scope, scope_id, bucket, action, resource), (
-                requests,
-                successes,
-                duration_sum,
-                duration_count,
-                tokens,
-            ) in sorted(increments.items(), key=lambda item: str(item[0]))
-        ]
 
     async def write_records(self, rows: Sequence[dict[str, Any]]) -> None:
         """Records and their rollup increments, in one transaction."""
-        raise NotImplementedError
+        await self.write_prepared_records(self.prepare_records(rows))
 
     async def write_runs(self, rows: Sequence[dict[str, Any]]) -> None:
+        await self.write_prepared_runs(self.prepare_runs(rows))
+
+    async def write_prepared_records(self, prepared: PreparedRecords) -> None:
+        raise NotImplementedError
+
+    async def write_prepared_runs(self, runs: Tuples) -> None:
         raise NotImplementedError
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
@@ -193,16 +82,16 @@ class SqliteStore(RawStore):
         names = ", ".join(f'"{name}"' for name in layout.columns)
         return f"INSERT INTO {layout.table} ({names}) VALUES ({marks})"
 
-    async def write_records(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def write_prepared_records(self, prepared: PreparedRecords) -> None:
         with self.connection:
             self.connection.execute("BEGIN")
-            self.connection.executemany(self._insert(self.records), self.records.tuples(rows))
-            self.connection.executemany(ROLLUP_UPSERT, self.rollup_tuples(rows))
+            self.connection.executemany(self._insert(self.records), prepared.records)
+            self.connection.executemany(ROLLUP_UPSERT, prepared.rollups)
 
-    async def write_runs(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def write_prepared_runs(self, runs: Tuples) -> None:
         with self.connection:
             self.connection.execute("BEGIN")
-            self.connection.executemany(self._insert(self.runs), self.runs.tuples(rows))
+            self.connection.executemany(self._insert(self.runs), runs)
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         return self.connection.execute(sql, [self.value(p) for p in params]).fetchall()
@@ -226,17 +115,17 @@ class PostgresStore(RawStore):
     async def connect(cls, dsn: str) -> PostgresStore:
         return cls(await asyncpg.connect(dsn))
 
-    async def write_records(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def write_prepared_records(self, prepared: PreparedRecords) -> None:
         async with self.connection.transaction():
             await self.connection.copy_records_to_table(
-                self.records.table, records=self.records.tuples(rows), columns=self.records.columns
+                self.records.table, records=prepared.records, columns=self.records.columns
             )
-            await self.connection.executemany(numbered(ROLLUP_UPSERT), self.rollup_tuples(rows))
+            await self.connection.executemany(numbered(ROLLUP_UPSERT), prepared.rollups)
 
-    async def write_runs(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def write_prepared_runs(self, runs: Tuples) -> None:
         async with self.connection.transaction():
             await self.connection.copy_records_to_table(
-                self.runs.table, records=self.runs.tuples(rows), columns=self.runs.columns
+                self.runs.table, records=runs, columns=self.runs.columns
             )
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:

@@ -20,6 +20,7 @@ from bench.stats import Latency, fmt_ms
 
 SEARCH = {"action": "execute", "resource_type": "augmentation", "status": "success"}
 MICROSECOND = timedelta(microseconds=1)
+WALK_LIMIT = 200
 
 
 @dataclass
@@ -32,19 +33,24 @@ class Scenario:
     target: str = ""
 
 
-async def deep_cursor(ctx: Context, path: str, pages: int, limit: int) -> str | None:
-    """Follow ``next_cursor`` through ``pages`` pages; the cursor of the page after them."""
+async def deep_cursor(ctx: Context, path: str, depth: int) -> str | None:
+    """The cursor ``depth`` records into the feed, walked as a client would follow
+    ``next_cursor`` (in pages of 200, the most the API gives: a cursor marks a position, not a
+    page size, and the walk is set-up, not measured)."""
     cursor: str | None = None
-    for _ in range(pages):
-        params: dict[str, Any] = {"limit": limit}
-        if cursor:
-            params["cursor"] = cursor
-        response = await ctx.probe("GET", path, params=params)
-        body = response.json() if response.is_success else {}
-        if not body.get("has_more") or not body.get("next_cursor"):
-            ctx.notes.append(f"{ctx.engine}: the feed ended before {pages} pages")
-            return cursor
-        cursor = body["next_cursor"]
+    walked = 0
+    async with ctx.http() as http:
+        while walked < depth:
+            params: dict[str, Any] = {"limit": min(WALK_LIMIT, depth - walked)}
+            if cursor:
+                params["cursor"] = cursor
+            response = await http.get(path, params=params)
+            body = response.json() if response.is_success else {}
+            if not body.get("has_more") or not body.get("next_cursor"):
+                ctx.notes.append(f"{ctx.engine}: the feed ended after {walked:,} records")
+                return cursor
+            cursor = body["next_cursor"]
+            walked += len(body["activities"])
     return cursor
 
 
@@ -112,7 +118,7 @@ async def measure_feeds(ctx: Context, records: int, first_summary_p99: list[floa
             target = f"p99 ≤ {scenario.target_ms:g} ms" if scenario.target_ms else ""
             ctx.rows.append(not_available(ctx.engine, data, scenario.name, reason(probe), target))
         return
-    deep = await deep_cursor(ctx, feed, ctx.sizes.deep_pages, limit)
+    deep = await deep_cursor(ctx, feed, ctx.sizes.deep_pages * limit)
     offset = ctx.sizes.deep_pages * limit - 1
     boundary_sql = (
         "SELECT timestamp, id FROM activity_records WHERE org_id = ? "
