@@ -144,10 +144,20 @@ async def create_run(
     return resources.envelope(_single_run(recorded.run, principal), 201)
 
 
+def _name_run(request: Request, run_id: uuid.UUID) -> None:
+    """The request log names this run as the activity records do, even if the call fails."""
+    request.state.activity = {"resource_type": runs.RESOURCE_TYPE, "resource_id": str(run_id)}
+
+
 @router.get("/{agent_uid}/runs/{run_id}")
 async def get_run(
-    agent_uid: uuid.UUID, run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    agent_uid: uuid.UUID,
+    run_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> dict[str, Any]:
+    _name_run(request, run_id)
     run = await runs.get_run(session, principal, agent_uid, run_id)
     return resources.envelope(_single_run(run, principal))
 
@@ -162,6 +172,7 @@ async def update_run(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> dict[str, Any]:
+    _name_run(request, run_id)
     change = runs.RunChange(status=body.status, token_usage=body.token_usage, error=body.error)
     run = await runs.update_run(
         session,
