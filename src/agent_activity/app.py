@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent_activity.api.activity.app import build_app as build_activity_app
 from agent_activity.api.agents.app import build_app as build_agents_app
@@ -60,14 +62,32 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         RequestLogMiddleware, writer=runtime.request_log, clock=runtime.now, enabled=enabled
     )
     add_health_routes(app, runtime)
-    app.mount("/api/projects", build_projects_app(runtime))
-    app.mount("/api/agents", build_agents_app(runtime))
-    app.mount("/v1", build_activity_app(runtime))
+    for prefix, family in (
+        ("/api/projects", build_projects_app(runtime)),
+        ("/api/agents", build_agents_app(runtime)),
+        ("/v1", build_activity_app(runtime)),
+    ):
+        app.mount(prefix, family)
+        # A mount only matches below its prefix; the bare prefix (POST /api/agents) goes to the
+        # family's root route instead of falling through to the dashboard.
+        app.router.routes.append(Route(prefix, FamilyRoot(prefix, family), methods=["GET", "POST"]))
     for path in ("/mcp", "/mcp/"):
         app.add_route(path, mcp.asgi, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     # Last: the dashboard catches every path the APIs above did not claim.
     app.mount("/", build_web(runtime))
     return app
+
+
+class FamilyRoot:
+    """Serves a family's bare prefix (``/api/agents``) as its root path (``/api/agents/``)."""
+
+    def __init__(self, prefix: str, family: ASGIApp) -> None:
+        self.prefix = prefix
+        self.family = family
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        root_path = scope.get("root_path", "") + self.prefix
+        await self.family({**scope, "root_path": root_path, "path": root_path + "/"}, receive, send)
 
 
 def add_health_routes(app: FastAPI, runtime: Runtime) -> None:
