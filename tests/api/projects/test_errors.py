@@ -222,3 +222,15 @@ async def test_read_scope_alone_is_enough_to_read(
     for path in project_paths(tenant.project_id):
         response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, path
+
+
+async def test_active_must_be_a_boolean(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    path = f"/api/projects/{tenant.project_id}/agent-sessions"
+    for value in ("true", "false", "1", "0", "yes", "no"):
+        response = await client.get(f"{path}?active={value}", headers=tenant.headers)
+        assert response.status_code == 200, value
+    response = await client.get(f"{path}?active=maybe", headers=tenant.headers)
+    assert response.status_code == 400
+    body = response.json()
+    assert_error(body, "BAD_REQUEST")
+    assert list(body["fieldErrors"]) == ["active"]
