@@ -57,6 +57,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="an admin connection; a fresh database is created on its server and dropped after "
         "(default: $AGENT_ACTIVITY_BENCH_POSTGRES_URL or %(default)s)",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record the server with py-spy during each scenario into DIR "
+        "(read one with `python -m bench.profiling DIR/FILE`)",
+    )
     return parser.parse_args(argv)
 
 
@@ -71,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
             postgres_url=args.postgres_url,
             output=output,
             console=Console(),
+            profile_dir=args.profile,
         )
     )
 

@@ -24,8 +24,8 @@ class Sizes:
     mcp_duration_s: float = 60.0
     saturation_s: float = 10.0  # closed-loop tool calls, for the most calls/s one process takes
     throughput_concurrency: int = 8
-    requestlog_window_s: float = 10.0
-    requestlog_rounds: int = 2  # alternating off/on server starts, to even out machine noise
+    requestlog_window_s: float = 3.0  # one closed-loop window on one of the two servers
+    requestlog_rounds: int = 10  # off/on window pairs, alternating, to even out machine noise
 
 
 FULL = Sizes(
@@ -39,15 +39,18 @@ FULL = Sizes(
 QUICK = Sizes(
     mode="quick",
     record_steps=(100_000,),
-    runs=100_000,
+    runs=50_000,
     hot_agent_runs=10_000,
     ingest_records=10_000,
-    latency_samples=200,
+    latency_samples=150,
     mcp_clients=200,
-    mcp_duration_s=10.0,
+    # Half the full mode's offered load (50 calls/s), with a heartbeat after each start_work
+    # within the 8 s.
+    mcp_interval_s=4.0,
+    mcp_duration_s=8.0,
     saturation_s=3.0,
-    requestlog_window_s=3.0,
-    requestlog_rounds=1,
+    requestlog_window_s=1.0,
+    requestlog_rounds=3,
 )
 
 # Only for the test of the harness itself: every code path, seconds in all.
@@ -67,7 +70,8 @@ TINY = replace(
     mcp_duration_s=1.0,
     saturation_s=0.5,
     throughput_concurrency=4,
-    requestlog_window_s=0.5,
+    requestlog_window_s=0.3,
+    requestlog_rounds=2,
 )
 
 MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}

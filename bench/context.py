@@ -30,6 +30,7 @@ class Context:
     now: datetime  # "now" of the generated data
     workdir: Path
     server: Server | None = None
+    profile_dir: Path | None = None  # --profile: py-spy recordings of the server go here
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

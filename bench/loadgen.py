@@ -113,8 +113,13 @@ async def requests_phase(base_url: str, phase: dict[str, Any]) -> Result:
 
 
 async def requests_job(job: dict[str, Any]) -> Result:
-    """Each of ``phases`` in turn, from one process (starting one costs about a second)."""
-    return {"phases": [await requests_phase(job["base_url"], phase) for phase in job["phases"]]}
+    """Each of ``phases`` in turn, from one process (starting one costs about a second); a phase
+    may name its own ``base_url`` and a ``pause_s`` before it."""
+    results = []
+    for phase in job["phases"]:
+        await asyncio.sleep(float(phase.get("pause_s", 0)))
+        results.append(await requests_phase(phase.get("base_url", job["base_url"]), phase))
+    return {"phases": results}
 
 
 async def ingest_job(job: dict[str, Any]) -> Result:

@@ -131,9 +131,10 @@ BOUNDS = """## What bounds each figure
 - **Presence** tool calls each authenticate the token, touch the session row and write an
   activity record in one transaction; on SQLite every call is therefore a serialised write, which
   bounds the tool calls per second.
-- **Request log** overhead compares two fresh server processes on the same data, one with
-  `AGENT_ACTIVITY_REQUEST_LOG_ENABLED=false`, under the same closed-loop mix of reads; the ratio
-  is noisy by a few percent on a shared machine.
+- **Request log** overhead compares two server processes side by side on the same data: the one
+  every other scenario used, and one started with `AGENT_ACTIVITY_REQUEST_LOG_ENABLED=false` that
+  idled until then. They take alternating short windows of the same closed-loop mix of reads;
+  the ratio still moves by a few percent from run to run.
 - **Peak memory** is the server process's VmHWM (peak resident set) read from /proc just before
   it stops; the server was started with `agent-activity serve` and 1 worker.
 - The server ran with `AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE=0` (one load generator sends far more

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 import time
@@ -19,6 +20,7 @@ from bench.config import Sizes
 from bench.context import Context
 from bench.environment import describe_environment, describe_sizes
 from bench.producer import prepared_records, prepared_runs
+from bench.profiling import recording
 from bench.report import Report, Row
 from bench.scenarios.feeds import measure_feeds
 from bench.scenarios.ingest import measure_ingest
@@ -78,8 +80,10 @@ async def load_records(ctx: Context, target: int, step: int, console: Console) -
 
 async def guarded(ctx: Context, name: str, data: str, work: Awaitable[None]) -> None:
     """A scenario that fails is reported as such; the others still run."""
+    pid = ctx.server.pid if ctx.server is not None else None
     try:
-        await work
+        async with recording(ctx.profile_dir, pid, f"{ctx.engine} {name} {data}"):
+            await work
     except Exception as error:
         ctx.rows.append(Row(ctx.engine, data, name, f"failed: {error!s:.80}", result="ERROR"))
         ctx.notes.append(f"{ctx.engine}: {name} failed: {traceback.format_exc()[-1500:]}")
@@ -90,12 +94,14 @@ async def measure_engine(ctx: Context, console: Console) -> None:
     await load_runs(ctx, console)
     first_summary: list[float] = []
     server = ctx.server = ctx.new_server()
-    await server.start()
+    log_off = ctx.new_server(request_log=False)  # only for the request log's cost, at the end
+    # Both servers start while the first records load and idle while later steps load: one
+    # process keeps its memory high-water mark over the whole run, and a start costs seconds.
+    starting = asyncio.gather(server.start(), log_off.start())
     try:
         for index, step in enumerate(sizes.record_steps):
-            # The server idles while the data grows: it keeps one process's memory high-water
-            # mark over the whole run, and a start costs seconds.
             await load_records(ctx, step, index, console)
+            await starting
             data = f"{step:,} records"
             console.log(f"{ctx.engine}: queries at {data}")
             await guarded(ctx, "feeds", data, measure_feeds(ctx, step, first_summary))
@@ -104,11 +110,13 @@ async def measure_engine(ctx: Context, console: Console) -> None:
         runs = f"{sizes.runs:,} runs"
         await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
         await guarded(ctx, "presence", data, measure_presence(ctx, data))
+        console.log(f"{ctx.engine}: request log on / off")
+        await guarded(ctx, "request log", data, measure_request_log(ctx, data, log_off))
     finally:
-        await server.stop()
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+        await asyncio.gather(server.stop(), log_off.stop())
         ctx.server = None
-    console.log(f"{ctx.engine}: request log on / off")
-    await guarded(ctx, "request log", data, measure_request_log(ctx, data))
     if server.peak_rss:
         ctx.rows.append(
             Row(
@@ -126,7 +134,7 @@ async def measure_engine(ctx: Context, console: Console) -> None:
 
 
 async def run_engine(
-    engine: str, sizes: Sizes, postgres_url: str, console: Console
+    engine: str, sizes: Sizes, postgres_url: str, console: Console, profile_dir: Path | None
 ) -> tuple[list[Row], list[str]]:
     workdir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
     console.log(f"{engine}: creating a fresh database")
@@ -135,6 +143,7 @@ async def run_engine(
         world = await make_world(database, sizes)
         store = await open_store(database, bulk=True)
         ctx = Context(engine, sizes, world, database, store, datetime.now(UTC), workdir)
+        ctx.profile_dir = profile_dir
         try:
             await measure_engine(ctx, console)
         finally:
@@ -154,12 +163,13 @@ async def run(
     postgres_url: str,
     output: Path | None,
     console: Console,
+    profile_dir: Path | None = None,
 ) -> Report:
     started = time.monotonic()
     environment = await describe_environment(engines, postgres_url)
     report = Report(sizes.mode, environment, describe_sizes(sizes))
     for engine in engines:
-        rows, notes = await run_engine(engine, sizes, postgres_url, console)
+        rows, notes = await run_engine(engine, sizes, postgres_url, console, profile_dir)
         report.rows.extend(rows)
         report.notes.extend(notes)
     report.environment["Duration"] = f"{time.monotonic() - started:,.0f} s"

@@ -77,9 +77,9 @@ class Server:
         await self.stop()
         raise RuntimeError(f"server not ready within {timeout_s:.0f} s:\n{self.log_tail()}")
 
-    def sample_memory(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.peak_rss = peak_rss_bytes(self.process.pid) or self.peak_rss
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
 
     async def stop(self) -> None:
         """A graceful stop (SIGINT, as Ctrl-C), so the request log flushes; kill if it hangs."""

@@ -1,7 +1,8 @@
 """The request log's cost: closed-loop throughput of a mix of reads with it off and on.
 
-Each round starts a fresh server with the log off, then one with it on, on the same data; the
-rates are summed over rounds, so slow drifts of a shared machine hit both sides alike.
+Two servers run side by side on the same data, one with the log off, and take short
+closed-loop windows in turns; the rates are summed over the windows, so the drifts of a shared
+machine hit both sides alike.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from bench.context import Context
 from bench.loadgen import run_job
 from bench.report import Row, not_available, verdict
+from bench.server import Server
 from bench.stats import fmt_count
 
 SCENARIO = "request log on / off, requests/s"
@@ -27,45 +29,49 @@ def candidate_requests(ctx: Context) -> list[dict[str, Any]]:
     ]
 
 
-async def throughput(ctx: Context, specs: list[dict[str, Any]]) -> tuple[int, float]:
+async def alternate(
+    ctx: Context, urls: dict[bool, str], specs: list[dict[str, Any]]
+) -> dict[bool, list[float]]:
+    """Short windows on the log-off and log-on servers in turn: (requests, seconds) per side."""
+    sizes = ctx.sizes
     phase = {
         "requests": [{**spec, "headers": ctx.world.headers} for spec in specs],
-        "concurrency": ctx.sizes.throughput_concurrency,
-        "warmup": 20,
-        "duration_s": ctx.sizes.requestlog_window_s,
+        "concurrency": sizes.throughput_concurrency,
+        "warmup": 10,
+        "duration_s": sizes.requestlog_window_s,
+        # The log-on server flushes its buffer up to half a second after its window: let that
+        # land before the next window, so it is not counted against the other side.
+        "pause_s": 0.6,
     }
-    result = (await run_job({"kind": "requests", "base_url": ctx.base_url, "phases": [phase]}))[
-        "phases"
-    ][0]
-    ctx.check_failures(result, "request log mix")
-    done = sum(n for code, n in result["statuses"].items() if code.startswith("2"))
-    return done, float(result["elapsed_s"])
+    order = [enabled for _ in range(sizes.requestlog_rounds) for enabled in (False, True)]
+    job = {
+        "kind": "requests",
+        "base_url": urls[False],
+        "phases": [{**phase, "base_url": urls[enabled]} for enabled in order],
+    }
+    results = (await run_job(job))["phases"]
+    totals = {False: [0.0, 0.0], True: [0.0, 0.0]}
+    for enabled, result in zip(order, results, strict=True):
+        ctx.check_failures(result, "request log mix")
+        totals[enabled][0] += sum(
+            n for code, n in result["statuses"].items() if code.startswith("2")
+        )
+        totals[enabled][1] += result["elapsed_s"]
+    return totals
 
 
-async def measure_request_log(ctx: Context, data: str) -> None:
-    totals = {False: [0, 0.0], True: [0, 0.0]}
-    specs: list[dict[str, Any]] = []
-    for round_index in range(ctx.sizes.requestlog_rounds):
-        for enabled in (False, True):
-            ctx.server = ctx.new_server(request_log=enabled)
-            await ctx.server.start()
-            try:
-                if round_index == 0 and not enabled:
-                    for spec in candidate_requests(ctx):
-                        response = await ctx.probe("GET", spec["path"], params=spec["params"])
-                        if response.is_success:
-                            specs.append(spec)
-                if not specs:
-                    ctx.rows.append(
-                        not_available(ctx.engine, data, SCENARIO, "no read endpoint yet", TARGET)
-                    )
-                    return
-                done, elapsed = await throughput(ctx, specs)
-                totals[enabled][0] += done
-                totals[enabled][1] += elapsed
-            finally:
-                await ctx.server.stop()
-                ctx.server = None
+async def measure_request_log(ctx: Context, data: str, log_off: Server) -> None:
+    """The harness's server (log on) against ``log_off``, a second server on the same data that
+    idled until now, measured in turns."""
+    specs = []
+    for spec in candidate_requests(ctx):
+        response = await ctx.probe("GET", spec["path"], params=spec["params"])
+        if response.is_success:
+            specs.append(spec)
+    if not specs:
+        ctx.rows.append(not_available(ctx.engine, data, SCENARIO, "no read endpoint yet", TARGET))
+        return
+    totals = await alternate(ctx, {True: ctx.base_url, False: log_off.base_url}, specs)
     off = totals[False][0] / totals[False][1]
     on = totals[True][0] / totals[True][1]
     ratio = on / off
@@ -85,6 +91,6 @@ async def measure_request_log(ctx: Context, data: str) -> None:
     )
     ctx.notes.append(
         f"{ctx.engine}: request-log mix ({mix}) at concurrency "
-        f"{ctx.sizes.throughput_concurrency}, {ctx.sizes.requestlog_rounds} round(s) of "
+        f"{ctx.sizes.throughput_concurrency}, {ctx.sizes.requestlog_rounds} alternations of "
         f"{ctx.sizes.requestlog_window_s:g} s per setting"
     )
