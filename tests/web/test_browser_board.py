@@ -72,7 +72,7 @@ async def test_board_shows_an_agent_live_and_then_stale(
     async with chromium() as browser:
         page = await browser.new_page(viewport=LAPTOP)
         await sign_in(page, base_url, tenant.token)
-        await expect(page.get_by_role("heading", name="Board")).to_be_visible()
+        await expect(page.get_by_role("heading", name="Board", exact=True)).to_be_visible()
         await expect(page.locator("#live")).to_have_text("Live")
         ticket = page.locator('.ticket[data-ticket="1"]')
         await expect(ticket).to_contain_text("Wire the live board")
