@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -77,7 +78,8 @@ def main(argv: list[str] | None = None) -> None:
             engines,
             postgres_url=args.postgres_url,
             output=output,
-            console=Console(),
+            # Piped output (a log file) gets a wide table instead of rich's 80 columns.
+            console=Console(width=None if sys.stdout.isatty() else 200),
             profile_dir=args.profile,
         )
     )
