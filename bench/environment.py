@@ -50,13 +50,17 @@ async def postgres_version(url: str) -> str:
 
 
 async def describe_environment(engines: list[str], postgres_url: str) -> dict[str, str]:
-    memory = _proc_value("/proc/meminfo", "MemTotal")
+    memory = _proc_value("/proc/meminfo", "MemTotal")  # "24684084 kB"
+    if memory and memory.endswith(" kB"):
+        memory = f"{int(memory.split()[0]) / 2**20:.1f} GiB"
     info = {
         "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "Commit": _git_commit(),
         "Machine": f"{platform.system()} {platform.release()} {platform.machine()}, "
         f"{_proc_value('/proc/cpuinfo', 'model name') or platform.processor() or 'unknown CPU'}",
         "Cores": str(os.cpu_count()),
+        # Other work on the machine at the start (the benchmark shares its cores).
+        "Load average at start": " / ".join(f"{load:.2f}" for load in os.getloadavg()),
         "Memory": memory or "unknown",
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,

@@ -89,7 +89,12 @@ class Report:
         misses = [row for row in self.rows if row.result == MISS]
         lines += ["## Targets missed", ""]
         lines += (
-            [f"- {row.engine}, {row.data}: {row.scenario}: {row.measured}" for row in misses]
+            [
+                f"- {row.engine}, {row.data}: {row.scenario}: {row.measured}"
+                + (f", ratio {row.ratio}" if row.ratio else "")
+                + f" (target {row.target})"
+                for row in misses
+            ]
             if misses
             else ["None."]
         )
