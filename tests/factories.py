@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from agent_activity.domain import tenancy
-from agent_activity.domain.principal import ALL_SCOPES
+from agent_activity.bootstrap import init_org
 from agent_activity.domain.tokens import create_token
 from agent_activity.runtime import Runtime
 
@@ -25,25 +24,19 @@ class Tenant:
 
 
 async def make_tenant(runtime: Runtime, name: str) -> Tenant:
+    """Built the way `agent-activity init` builds an org."""
     async with runtime.sessionmaker() as session, session.begin():
-        org = await tenancy.create_org(session, name)
-        workspace = await tenancy.create_workspace(session, org, "Main")
-        project = await tenancy.create_project(session, workspace, "Board")
-        user = await tenancy.get_or_create_user(
-            session, f"admin-{uuid.uuid4().hex[:6]}@{name.lower()}.test", "Admin"
-        )
-        await tenancy.grant_role(
-            session, user, org_id=org.id, scope_type="org", scope_id=org.id, role="owner"
-        )
-        issued = await create_token(
+        result = await init_org(
             session,
-            org_id=org.id,
-            principal_type="user",
-            principal_id=user.id,
-            name="test",
-            scopes=list(ALL_SCOPES),
+            org_name=name,
+            workspace_name="Main",
+            project_name="Board",
+            email=f"admin-{uuid.uuid4().hex[:6]}@{name.lower()}.test",
+            user_name="Admin",
         )
-    return Tenant(org.id, workspace.id, project.id, user.id, issued.secret)
+    return Tenant(
+        result.org_id, result.workspace_id, result.project_id, result.user_id, result.token
+    )
 
 
 async def make_token(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent_activity.cli import app
+from tests.live_server import free_port
 
 runner = CliRunner()
 
@@ -70,17 +70,11 @@ def test_migrate_is_idempotent(cli_env: str) -> None:
     assert "up to date" in invoke("migrate")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
 def test_serve_demo_answers_readyz_and_an_authenticated_request(
     tmp_path: Path, dialect: str
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "AGENT_ACTIVITY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/d.db"}
     process = subprocess.Popen(
         [

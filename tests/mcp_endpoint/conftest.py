@@ -6,46 +6,27 @@ the test's event loop, so the injected FakeClock is shared by server and test.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
 import uuid
 from collections.abc import AsyncIterator
 
 import httpx2
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from mcp import Client
 from mcp_types import Implementation
+
+from tests.live_server import serve as serve_base
 
 LEGACY = "legacy"
 SESSIONLESS = "2026-07-28"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.asynccontextmanager
 async def serve(app: FastAPI) -> AsyncIterator[str]:
     """Serve ``app`` on loopback; yields its /mcp URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="error")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_base(app) as base:
+        yield f"{base}/mcp"
 
 
 @pytest.fixture
