@@ -6,9 +6,9 @@ written in the caller's transaction, and either both commit or neither does.
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.base import new_id, utcnow
@@ -36,7 +36,7 @@ def total_tokens_of(token_usage: dict[str, Any] | None) -> int:
     return sum(v for v in token_usage.values() if isinstance(v, int) and not isinstance(v, bool))
 
 
-_TABLE = ActivityRecord.__table__
+_TABLE: Table = cast(Table, ActivityRecord.__table__)
 _INSERT = insert(_TABLE)
 # Attribute name -> column name; they differ where a column name is reserved by the ORM.
 _COLUMN_OF = {attr.key: attr.columns[0].name for attr in ActivityRecord.__mapper__.column_attrs}
