@@ -27,6 +27,7 @@ from agent_activity.domain.activity_query import ActivityFilter, Position, as_ac
 from agent_activity.domain.activity_stats import count_records, group_stats
 from agent_activity.domain.errors import NotFound
 from agent_activity.domain.principal import READ, Principal
+from agent_activity.ingest.rollups import hour_of
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -105,10 +106,12 @@ async def read_feed(
 async def summarise(
     session: AsyncSession, query: ActivityFilter, now: datetime, hours: int
 ) -> dict[str, Any]:
-    """Totals of ``query`` over the last ``hours`` hours up to and including ``now``."""
-    start = now - timedelta(hours=hours)
+    """Totals of ``query`` from the top of the hour ``hours`` hours ago up to and including
+    ``now``: at least ``hours`` hours, at most one more. Starting on the hour lets the whole
+    window come from the hourly rollups, so a summary costs the same at any size of the log."""
+    start = hour_of(now - timedelta(hours=hours))
     # The window is [start, now]; queries take [start, end), and times have microsecond steps.
-    groups = await group_stats(session, replace(query, start=start, end=now + MICROSECOND))
+    groups = await group_stats(session, replace(query, start=start, end=now + MICROSECOND), now=now)
     requests = sum(s.requests for s in groups.values())
     successes = sum(s.successes for s in groups.values())
     duration_sum = sum(s.duration_sum_ms for s in groups.values())

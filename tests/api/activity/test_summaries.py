@@ -42,7 +42,7 @@ def succeeded(record: Record) -> bool:
 def reference(
     records: list[Record], keep: Callable[[Record], bool], now: datetime, hours: int
 ) -> dict[str, Any]:
-    start = now - timedelta(hours=hours)
+    start = (now - timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
     rows = [r for r in records if keep(r) and start <= when(r) <= now]
     durations = [r["duration_ms"] for r in rows if r.get("duration_ms") is not None]
     successes = sum(1 for r in rows if succeeded(r))
@@ -208,9 +208,42 @@ async def test_hours_defaults_to_24(
     url = f"/v1/orgs/{tenant.org_id}/activity/summary"
     body = (await client.get(url, headers=tenant.headers)).json()
     assert body["total_requests"] == 1
-    assert body["start_time"] == (clock() - timedelta(hours=24)).isoformat(timespec="microseconds")
+    day_ago = clock() - timedelta(hours=24)
+    on_the_hour = day_ago.replace(minute=0, second=0, microsecond=0)
+    assert body["start_time"] == on_the_hour.isoformat(timespec="microseconds")
     week = (await client.get(url, params={"hours": 168}, headers=tenant.headers)).json()
     assert week["total_requests"] == 2
     assert week["by_action"] == {"read": 2}
     assert week["by_resource"] == {}
     assert week["avg_duration_ms"] == 0.0
+
+
+@pytest.mark.parametrize("start_minute", [10, 20, 40, 50])
+@pytest.mark.parametrize("end_minute", [5, 25, 45, 55])
+async def test_partial_edge_hours_count_exactly_whichever_way_they_are_read(
+    client: httpx.AsyncClient, tenant: Tenant, clock: FakeClock, start_minute: int, end_minute: int
+) -> None:
+    """An edge hour is read raw or as its rollup minus the raw part outside; both are exact."""
+    base = (clock() - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
+    minutes = [0, 15, 30, 45, 59]
+    records = [
+        {
+            "id": f"h{h}m{m}",
+            "timestamp": (base + timedelta(hours=h, minutes=m)).isoformat(),
+            "action": "read",
+            "duration_ms": 10.0 + m,
+        }
+        for h in range(4)
+        for m in minutes
+    ]
+    await ingest(client, tenant, records)
+    start = base + timedelta(minutes=start_minute)
+    end = base + timedelta(hours=3, minutes=end_minute)
+    expected = sum(1 for r in records if start <= when(r) < end)  # end_time is exclusive
+    response = await client.get(
+        f"/v1/orgs/{tenant.org_id}/activity",
+        params={"start_time": start.isoformat(), "end_time": end.isoformat(), "limit": 1},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] == expected
