@@ -2,8 +2,9 @@
 
 They mirror `agent_activity.domain.activity_query` / `activity_stats`: a page is the rows of the
 scope's index newest first (``limit + 1``, to know ``has_more``); ``total`` and the summaries add
-up the hourly rollup rows of the whole hours, plus the raw records of the partial hours at the
-edges of a time window. Timing them on the bare driver gives the floor under each answer.
+up the hourly rollup rows; a summary's window starts on the hour and its current hour is the
+hour's rollup less the (no) records after now. Timing them on the bare driver gives the floor
+under each answer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from agent_activity.ingest.rollups import hour_of
 from bench.storage import RawStore
 
 HOUR = timedelta(hours=1)
+MICROSECOND = timedelta(microseconds=1)
 PAGE = "SELECT * FROM activity_records WHERE {where} ORDER BY timestamp DESC, id DESC LIMIT ?"
 ROLLUP_GROUPS = (
     "SELECT action, resource_type, sum(requests), sum(successes), sum(duration_sum_ms), "
@@ -74,21 +76,15 @@ async def raw_groups(
     return await store.fetch(RAW_GROUPS.format(where=where), [*params, start, end])
 
 
-async def window_stats(
-    store: RawStore,
-    scope: dict[str, Any],
-    filters: dict[str, Any],
-    start: datetime,
-    end: datetime,
+async def summary_stats(
+    store: RawStore, scope: dict[str, Any], filters: dict[str, Any], now: datetime, hours: int
 ) -> list[Sequence[Any]]:
-    """A summary's numbers over [start, end): rollups for whole hours, raw rows at the edges."""
-    first = hour_of(start) if start == hour_of(start) else hour_of(start) + HOUR
-    last = hour_of(end)
-    if first >= last:
-        return await raw_groups(store, filters, start, end)
-    rows = list(await rollup_groups(store, scope, first, last))
-    if start < first:
-        rows += await raw_groups(store, filters, start, first)
-    if last < end:
-        rows += await raw_groups(store, filters, last, end)
+    """A summary's numbers as the service reads them: its window starts on the hour, so the
+    whole hours and the current hour come from the rollups, less the raw records after ``now``
+    in the current hour (an index probe that finds none)."""
+    start = hour_of(now - timedelta(hours=hours))
+    end = now + MICROSECOND
+    current = hour_of(end)
+    rows = list(await rollup_groups(store, scope, start, current + HOUR))
+    rows += await raw_groups(store, filters, end, current + HOUR)
     return rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bench import rawsql
@@ -19,7 +19,6 @@ from bench.report import Row, not_available, verdict
 from bench.stats import Latency, fmt_ms
 
 SEARCH = {"action": "execute", "resource_type": "augmentation", "status": "success"}
-MICROSECOND = timedelta(microseconds=1)
 WALK_LIMIT = 200
 
 
@@ -82,9 +81,8 @@ def scenarios(ctx: Context, deep: str | None, boundary: list[Any]) -> list[Scena
 
     def summary_raw(hours: int) -> Callable[[], Awaitable[Any]]:
         async def run() -> None:
-            end = datetime.now(UTC)
-            start = end - timedelta(hours=hours)
-            await rawsql.window_stats(store, org_scope, {"org_id": org}, start, end + MICROSECOND)
+            now = datetime.now(UTC)
+            await rawsql.summary_stats(store, org_scope, {"org_id": org}, now, hours)
 
         return run
 
