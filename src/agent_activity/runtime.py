@@ -6,15 +6,18 @@ per database and inject a clock.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
-from agent_activity.db.engine import create_engine, create_sessionmaker
+from agent_activity.db.engine import create_engine, create_sessionmaker, create_write_gate
 from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
 from agent_activity.ingest.request_log import RequestLogWriter
 
@@ -29,6 +32,8 @@ class Runtime:
     rate_limiter: RateLimiter
     # The request log's batching writer; started and stopped with the app's lifespan.
     request_log: RequestLogWriter
+    # Entered around hot write transactions; see db.engine.create_write_gate.
+    write_gate: AbstractAsyncContextManager[Any] = field(default_factory=contextlib.nullcontext)
     clock: Clock = utcnow
     # Hooks run at shutdown in reverse order (flush writers, close clients).
     closers: list[Callable[[], object]] = field(default_factory=list)
@@ -45,8 +50,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         counter = RedisCounter(settings.redis_url)
     else:
         counter = DatabaseCounter(sessionmaker)
+    write_gate = create_write_gate(settings)
     request_log = RequestLogWriter(
         sessionmaker,
+        write_gate=write_gate,
         flush_interval_s=settings.request_log_flush_interval_s,
         max_batch=settings.request_log_max_batch,
     )
@@ -56,6 +63,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         sessionmaker=sessionmaker,
         rate_limiter=RateLimiter(counter, settings.rate_limit_per_minute),
         request_log=request_log,
+        write_gate=write_gate,
         clock=clock or utcnow,
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.

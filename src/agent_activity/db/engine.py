@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import event
@@ -30,13 +33,30 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, **kwargs)
+        # A file has no connection to lose, so no ping before each checkout.
+        engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.update(pool_size=settings.database_pool_size, max_overflow=settings.database_pool_size)
-    return create_async_engine(url, **kwargs)
+    return create_async_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+    )
+
+
+def create_write_gate(settings: Settings) -> AbstractAsyncContextManager[Any]:
+    """What hot write paths enter around their transaction.
+
+    SQLite has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's
+    busy handler for growing intervals; under hundreds of concurrent MCP calls those sleeps
+    collapse throughput. Queueing this process's writers on an asyncio lock instead keeps them
+    in order and awake. PostgreSQL locks rows, so there the gate is open.
+    """
+    if settings.database_url.startswith("sqlite"):
+        return asyncio.Lock()
+    return contextlib.nullcontext()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

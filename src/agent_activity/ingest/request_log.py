@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -35,8 +36,10 @@ class RequestLogWriter:
         *,
         flush_interval_s: float,
         max_batch: int,
+        write_gate: AbstractAsyncContextManager[Any] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.write_gate = write_gate or contextlib.nullcontext()
         self.flush_interval_s = flush_interval_s
         self.max_batch = max_batch
         self.buffer: list[dict[str, Any]] = []
@@ -91,7 +94,7 @@ class RequestLogWriter:
                 batch = self.buffer[: self.max_batch]
                 del self.buffer[: self.max_batch]
                 try:
-                    async with self.sessionmaker() as session:
+                    async with self.write_gate, self.sessionmaker() as session:
                         await write_activity_records(session, batch)
                         await session.commit()
                 except Exception as error:

@@ -110,7 +110,7 @@ async def run_tool(
     started = time.perf_counter()
     now = runtime.now()
     try:
-        async with runtime.sessionmaker() as db:
+        async with runtime.write_gate, runtime.sessionmaker() as db:
             project = await get_project(db, principal, project_id_from(request), scope)
             identity = client_identity(request, client_info(rctx), principal, project.id)
             agent = await touch_session(
@@ -192,7 +192,7 @@ async def record_failure(
     project: Project | None = None
     agent: AgentSession | None = None
     try:
-        async with runtime.sessionmaker() as db:
+        async with runtime.write_gate, runtime.sessionmaker() as db:
             project = await get_project(db, principal, project_id_from(request))
             identity = client_identity(request, client_info(rctx), principal, project.id)
             agent = await touch_session(
