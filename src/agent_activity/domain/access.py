@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.models import Agent, Org, Project, Workspace
+from agent_activity.db.models import Agent, Project, Workspace
 from agent_activity.domain.errors import Forbidden, NotFound
 from agent_activity.domain.principal import READ, ROLE_SCOPES, Principal
 
@@ -28,14 +28,12 @@ def _check_role(principal: Principal, scope: str, *chain: tuple[str, uuid.UUID])
         )
 
 
-async def get_org(
-    session: AsyncSession, principal: Principal, org_id: uuid.UUID, scope: str = READ
-) -> Org:
-    org = await session.get(Org, org_id) if org_id == principal.org_id else None
-    if org is None:
+def check_org_access(principal: Principal, org_id: uuid.UUID, scope: str = READ) -> None:
+    """The caller may act on ``org_id`` with ``scope``. No query: a token belongs to exactly one
+    org (deleting the org deletes its tokens), and the caller's roles came with the token."""
+    if org_id != principal.org_id:
         raise NotFound("org", org_id)
-    _check_role(principal, scope, ("org", org.id))
-    return org
+    _check_role(principal, scope, ("org", org_id))
 
 
 async def get_workspace(

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import Workspace
-from agent_activity.domain.access import get_org, get_workspace
+from agent_activity.domain.access import check_org_access, get_workspace
 from agent_activity.domain.activity_cursor import CursorCodec
 from agent_activity.domain.activity_query import ActivityFilter, Position, as_activity, read_page
 from agent_activity.domain.activity_stats import count_records, group_stats
@@ -40,7 +40,7 @@ def check_org(principal: Principal, org_id: uuid.UUID) -> None:
 async def org_scope(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> None:
     """Raise unless the caller may read the whole org's activity."""
     check_org(principal, org_id)
-    await get_org(session, principal, org_id, READ)
+    check_org_access(principal, org_id, READ)
 
 
 async def workspace_scope(
@@ -68,7 +68,7 @@ async def user_scope(
     if workspace_id is not None:
         await get_workspace(session, principal, workspace_id, READ, org_id=org_id)
     else:
-        await get_org(session, principal, org_id, READ)
+        check_org_access(principal, org_id, READ)
 
 
 async def get_workspace_or_self(

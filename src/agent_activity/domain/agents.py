@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import Agent, AgentVersion
-from agent_activity.domain.access import get_agent, get_org, get_workspace
+from agent_activity.domain.access import check_org_access, get_agent, get_workspace
 from agent_activity.domain.errors import Conflict
 from agent_activity.domain.principal import READ, WRITE, Principal
 
@@ -43,7 +43,7 @@ async def create_agent(
     if workspace_id is not None:
         await get_workspace(session, principal, workspace_id, WRITE)
     else:
-        await get_org(session, principal, principal.org_id, WRITE)
+        check_org_access(principal, principal.org_id, WRITE)
     agent = Agent(
         org_id=principal.org_id,
         workspace_id=workspace_id,

@@ -35,7 +35,7 @@ from agent_activity.db.models import (
     WorkInterval,
     Workspace,
 )
-from agent_activity.domain.access import get_org, get_workspace
+from agent_activity.domain.access import check_org_access, get_workspace
 from agent_activity.domain.errors import Invalid, NotFound
 from agent_activity.domain.principal import READ, Principal
 
@@ -157,7 +157,7 @@ async def check_level_access(
         return
     if level in ("org", "user"):
         target = principal.org_id if level == "user" else _parse_uuid(scope_id, level)
-        await get_org(session, principal, target)
+        check_org_access(principal, target)
         return
     if level == "workspace":
         await get_workspace(session, principal, _parse_uuid(scope_id, level))

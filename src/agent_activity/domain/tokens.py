@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ApiToken, Membership
@@ -68,24 +68,37 @@ async def authenticate(session: AsyncSession, raw: str | None, now: datetime) ->
         raise Unauthenticated("Authentication required: send 'Authorization: Bearer <token>'")
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise Unauthenticated("Malformed token")
-    token = await session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
-    if token is None:
+    # One round trip: the token and, for a user token, the user's roles in the token's org.
+    rows = (
+        await session.execute(
+            select(ApiToken, Membership.scope_type, Membership.scope_id, Membership.role)
+            .outerjoin(
+                Membership,
+                and_(
+                    ApiToken.principal_type == "user",
+                    Membership.user_id == ApiToken.principal_id,
+                    Membership.org_id == ApiToken.org_id,
+                ),
+            )
+            .where(ApiToken.token_hash == hash_token(raw))
+        )
+    ).all()
+    if not rows:
         raise Unauthenticated("Unknown token")
+    token = rows[0][0]
     if token.revoked_at is not None:
         raise Unauthenticated("Token has been revoked")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("Token has expired")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
-    roles: dict[tuple[str, uuid.UUID], str] = {}
     scopes = frozenset(token.scopes)
+    roles: dict[tuple[str, uuid.UUID], str] = {
+        (scope_type, scope_id): role
+        for _token, scope_type, scope_id, role in rows
+        if scope_type is not None
+    }
     if token.principal_type == "user":
-        rows = await session.execute(
-            select(Membership.scope_type, Membership.scope_id, Membership.role).where(
-                Membership.user_id == token.principal_id, Membership.org_id == token.org_id
-            )
-        )
-        roles = {(scope_type, scope_id): role for scope_type, scope_id, role in rows}
         allowed: frozenset[str] = frozenset().union(*(ROLE_SCOPES[r] for r in roles.values()))
         scopes = scopes & allowed
     return Principal(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord
-from agent_activity.domain.access import get_org
+from agent_activity.domain.access import check_org_access
 from agent_activity.domain.activity_feeds import check_org
 from agent_activity.domain.errors import FieldIssue, Invalid
 from agent_activity.domain.principal import INGEST, Principal
@@ -64,7 +64,7 @@ async def ingest_batch(
     """Store ``records`` (ActivityRecord attributes, ``external_id`` set) in ``org_id``; flushes
     only: the caller commits, and acknowledges after the commit."""
     check_org(principal, org_id)
-    await get_org(session, principal, org_id, INGEST)
+    check_org_access(principal, org_id, INGEST)
     check_batch(records, now)
     ids = [record["external_id"] for record in records]
     stored: set[str] = set()
