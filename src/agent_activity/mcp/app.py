@@ -112,7 +112,8 @@ class Authenticated:
         try:
             async with self.runtime.sessionmaker() as db:
                 principal = await authenticate(db, bearer_secret(request), now)
-                await db.commit()
+                if db.dirty:  # last_used_at moved on (at most once a minute); else a pure read
+                    await db.commit()
             await self.runtime.rate_limiter.hit(f"token:{principal.token_id}", now)
         except (Unauthenticated, RateLimited) as error:
             response = with_headers(render(error, status_for(error)), error)
