@@ -85,48 +85,53 @@ async def _live_sessions(
 async def _checkpoints(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(Checkpoint)
-        .where(Checkpoint.project_id == project_id)
-        .order_by(Checkpoint.created_at.desc(), Checkpoint.id.desc())
+    # Plain column rows, not ORM objects: this read is on the board's hot path.
+    c = Checkpoint
+    rows = await session.execute(
+        select(c.ticket_id, c.agent_role, c.status, c.progress_pct, c.details, c.created_at)
+        .where(c.project_id == project_id)
+        .order_by(c.created_at.desc(), c.id.desc())
         .limit(limit)
     )
     return [
         {
-            "ticket_id": str(c.ticket_id),
-            "agent_role": c.agent_role,
-            "status": c.status,
-            "progress_pct": c.progress_pct,
-            "details": c.details,
-            "created_at": iso(c.created_at),
+            "ticket_id": str(ticket_id),
+            "agent_role": agent_role,
+            "status": status,
+            "progress_pct": progress_pct,
+            "details": details,
+            "created_at": iso(created_at),
         }
-        for c in rows
+        for ticket_id, agent_role, status, progress_pct, details, created_at in rows
     ]
 
 
 async def _history(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(WorkInterval)
-        .where(WorkInterval.project_id == project_id, WorkInterval.ended_at.is_not(None))
-        .order_by(WorkInterval.ended_at.desc(), WorkInterval.id.desc())
+    w = WorkInterval
+    rows = await session.execute(
+        select(
+            w.id, w.ticket_id, w.duration_seconds, w.started_at, w.ended_at, w.agent_role, w.origin
+        )
+        .where(w.project_id == project_id, w.ended_at.is_not(None))
+        .order_by(w.ended_at.desc(), w.id.desc())
         .limit(limit)
     )
     history = []
-    for interval in rows:
-        assert interval.ended_at is not None
+    for interval_id, ticket_id, duration, started_at, ended_at, agent_role, origin in rows:
+        assert ended_at is not None  # the query keeps completed intervals only
         history.append(
             {
-                "id": str(interval.id),
-                "ticket_id": str(interval.ticket_id) if interval.ticket_id else None,
-                "duration_seconds": interval.duration_seconds
-                if interval.duration_seconds is not None
-                else seconds_between(interval.started_at, interval.ended_at),
-                "started_at": iso(interval.started_at),
-                "ended_at": iso(interval.ended_at),
-                "agent_role": interval.agent_role,
-                "origin": interval.origin,
+                "id": str(interval_id),
+                "ticket_id": str(ticket_id) if ticket_id else None,
+                "duration_seconds": duration
+                if duration is not None
+                else seconds_between(started_at, ended_at),
+                "started_at": iso(started_at),
+                "ended_at": iso(ended_at),
+                "agent_role": agent_role,
+                "origin": origin,
             }
         )
     return history
