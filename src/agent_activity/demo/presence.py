@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,24 @@ from agent_activity.demo.world import (
     ROLES,
     DemoWorld,
 )
+
+
+def interval(
+    agent: AgentSession, ticket_id: uuid.UUID, start: datetime, end: datetime | None
+) -> WorkInterval:
+    """A work interval of ``agent``'s session; open while ``end`` is None."""
+    assert agent.project_id is not None
+    return WorkInterval(
+        org_id=agent.org_id,
+        project_id=agent.project_id,
+        session_id=agent.id,
+        ticket_id=ticket_id,
+        agent_role=agent.caller_role,
+        origin=agent.caller_origin,
+        started_at=start,
+        ended_at=end,
+        duration_seconds=None if end is None else int((end - start).total_seconds()),
+    )
 
 
 async def add_presence(
@@ -56,33 +75,12 @@ async def add_presence(
                 end = start + timedelta(seconds=rng.randint(120, 900))
                 if end >= last:
                     break
-                session.add(
-                    WorkInterval(
-                        org_id=world.org.id,
-                        project_id=project.id,
-                        session_id=agent_session.id,
-                        ticket_id=ticket.id,
-                        agent_role=role,
-                        origin=origin,
-                        started_at=start,
-                        ended_at=end,
-                        duration_seconds=int((end - start).total_seconds()),
-                    )
-                )
+                session.add(interval(agent_session, ticket.id, start, end))
                 cursor = end
             ticket = rng.choice(tickets)
             if state != "ended":
-                session.add(
-                    WorkInterval(
-                        org_id=world.org.id,
-                        project_id=project.id,
-                        session_id=agent_session.id,
-                        ticket_id=ticket.id,
-                        agent_role=role,
-                        origin=origin,
-                        started_at=max(cursor, last - timedelta(minutes=rng.randint(5, 40))),
-                    )
-                )
+                start = max(cursor, last - timedelta(minutes=rng.randint(5, 40)))
+                session.add(interval(agent_session, ticket.id, start, None))
             for step, pct in enumerate((10, 35, 60, 85)):
                 session.add(
                     Checkpoint(
