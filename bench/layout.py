@@ -19,7 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from agent_activity.db.base import UTCDateTime
 from agent_activity.db.models import ActivityRecord, AgentRun
-from agent_activity.ingest.rollups import aggregate
+from agent_activity.ingest.rollups import aggregate, in_lock_order
 
 Converter = Callable[[Any], Any]
 Tuples = list[tuple[Any, ...]]
@@ -128,11 +128,13 @@ class Preparer:
         """The service's own rollup increments for ``rows`` (agent_activity.ingest.rollups), in
         key order as the service writes them."""
         increments = aggregate(rows)
+        ordered = ((key, increments[key]) for key in in_lock_order(increments))
         return [
             (
                 self.value(org),
                 scope,
                 scope_id,
+                span,
                 self.value(bucket),
                 action,
                 resource,
@@ -142,11 +144,11 @@ class Preparer:
                 int(duration_count),
                 int(tokens),
             )
-            for (org, scope, scope_id, bucket, action, resource), (
+            for (org, scope, scope_id, span, bucket, action, resource), (
                 requests,
                 successes,
                 duration_sum,
                 duration_count,
                 tokens,
-            ) in sorted(increments.items(), key=lambda item: str(item[0]))
+            ) in ordered
         ]

@@ -1,10 +1,10 @@
 """The SQL statements the service runs for a feed page, a search and a summary, run raw.
 
 They mirror `agent_activity.domain.activity_query` / `activity_stats`: a page is the rows of the
-scope's index newest first (``limit + 1``, to know ``has_more``); ``total`` and the summaries add
-up the hourly rollup rows; a summary's window starts on the hour and its current hour is the
-hour's rollup less the (no) records after now. Timing them on the bare driver gives the floor
-under each answer.
+scope's index newest first (``limit + 1``, to know ``has_more``); ``total`` and the summaries
+add up the rollup rows (all-time, day and hour spans, as the service picks them); a summary's
+window starts on the hour and its current hour is the hour's rollup less the (no) records after
+now. Timing them on the bare driver gives the floor under each answer.
 """
 
 from __future__ import annotations
@@ -13,16 +13,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from agent_activity.domain.activity_stats import spans_covering
 from agent_activity.ingest.rollups import hour_of
 from bench.storage import RawStore
 
 HOUR = timedelta(hours=1)
 MICROSECOND = timedelta(microseconds=1)
 PAGE = "SELECT * FROM activity_records WHERE {where} ORDER BY timestamp DESC, id DESC LIMIT ?"
+ROLLUP_ROWS = (
+    "SELECT action, resource_type, requests, successes, duration_sum_ms, duration_count, tokens "
+    "FROM activity_rollups WHERE {where}"
+)
 ROLLUP_GROUPS = (
     "SELECT action, resource_type, sum(requests), sum(successes), sum(duration_sum_ms), "
-    "sum(duration_count), sum(tokens) FROM activity_rollups WHERE {where} "
-    "GROUP BY action, resource_type"
+    "sum(duration_count), sum(tokens) FROM ({rows}) AS spans GROUP BY action, resource_type"
 )
 RAW_GROUPS = (
     "SELECT action, resource_type, count(*), sum(CASE WHEN success THEN 1 ELSE 0 END), "
@@ -57,15 +61,21 @@ async def rollup_groups(
     dimensions: dict[str, str] | None = None,
 ) -> list[Sequence[Any]]:
     """Sums of one rollup scope (org_id, scope_type, scope_id) over whole hours [first, last),
-    optionally of one action and resource type."""
-    where, params = conditions({**scope, **(dimensions or {})})
-    if first is not None:
-        where += " AND bucket_start >= ?"
-        params.append(first)
-    if last is not None:
-        where += " AND bucket_start < ?"
-        params.append(last)
-    return await store.fetch(ROLLUP_GROUPS.format(where=where), params)
+    optionally of one action and resource type: one SELECT per span the service reads
+    (`spans_covering`), joined with UNION ALL as the service does."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for span, low, high in spans_covering(first, last):
+        where, values = conditions({**scope, **(dimensions or {}), "span": span})
+        if low is not None:
+            where += " AND bucket_start >= ?"
+            values.append(low)
+        if high is not None:
+            where += " AND bucket_start < ?"
+            values.append(high)
+        selects.append(ROLLUP_ROWS.format(where=where))
+        params += values
+    return await store.fetch(ROLLUP_GROUPS.format(rows=" UNION ALL ".join(selects)), params)
 
 
 async def raw_groups(

@@ -128,9 +128,11 @@ BOUNDS = """## What bounds each figure
   they measure how long an answer takes, not how many fit in a second.
 - **Raw SQL** columns run the same query in the harness process straight on the database driver
   (sqlite3 or asyncpg), with no HTTP, no ORM and no serialisation: the floor the service's
-  answer is built on. The summaries' raw query reads the hourly rollup rows of the window.
+  answer is built on. The totals' and summaries' raw queries read the same rollup rows the
+  service reads (all-time, day and hour spans).
 - **Ingest** is bounded by the storage's write path: every record updates the table and its
-  eight feed indexes, and five rollup rows (org, workspace, user, app, endpoint). The raw limit
+  eight feed indexes, and the rollup rows of five scopes (org, workspace, user, app, endpoint)
+  at three spans (hour, day, all time). The raw limit
   writes the same kind of rows, in batches of the same size and one transaction per batch (so
   with the same commit cost), by `executemany` on SQLite and `COPY` on PostgreSQL. SQLite has one
   writer at a time, so concurrent batches queue on its lock.

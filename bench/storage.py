@@ -22,12 +22,12 @@ from agent_activity.db.migrate import upgrade
 from bench.layout import PreparedRecords, Preparer, TableLayout, Tuples
 
 ROLLUP_COLUMNS = (
-    "org_id, scope_type, scope_id, bucket_start, action, resource_type, "
+    "org_id, scope_type, scope_id, span, bucket_start, action, resource_type, "
     "requests, successes, duration_sum_ms, duration_count, tokens"
 )
 ROLLUP_UPSERT = f"""
-INSERT INTO activity_rollups ({ROLLUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (org_id, scope_type, scope_id, bucket_start, action, resource_type) DO UPDATE SET
+INSERT INTO activity_rollups ({ROLLUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (org_id, scope_type, scope_id, span, bucket_start, action, resource_type) DO UPDATE SET
   requests = activity_rollups.requests + excluded.requests,
   successes = activity_rollups.successes + excluded.successes,
   duration_sum_ms = activity_rollups.duration_sum_ms + excluded.duration_sum_ms,

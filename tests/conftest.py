@@ -130,6 +130,21 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def empty_database_url(
+    dialect: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """A database of its own with no schema at all, for tests of the migrations themselves."""
+    if dialect == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    request.getfixturevalue("postgres_database")  # reachable, or fail (CI) / skip with the hint
+    name = f"aa_test_empty_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_create_postgres_database(name))
+    yield _with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
+    asyncio.run(_drop_postgres_database(name))
+
+
+@pytest.fixture
 def database_url(dialect: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database on the engine the test is parametrised with."""
     if dialect == "sqlite":

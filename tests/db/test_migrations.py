@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    select,
+)
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from agent_activity.db.base import Base
-from agent_activity.db.migrate import is_up_to_date
+from agent_activity.db.base import Base, UTCDateTime
+from agent_activity.db.migrate import alembic_config, is_up_to_date, upgrade
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -27,3 +40,78 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
         assert await is_up_to_date(engine)
     finally:
         await engine.dispose()
+
+
+HOURS = [
+    # (scope_type, hour bucket, action, requests, tokens)
+    ("org", datetime(2026, 11, 20, 22, tzinfo=UTC), "read", 3, 10),
+    ("org", datetime(2026, 11, 20, 23, tzinfo=UTC), "read", 4, 20),
+    ("org", datetime(2026, 11, 21, 0, tzinfo=UTC), "read", 5, 40),
+    ("org", datetime(2026, 11, 21, 0, tzinfo=UTC), "create", 1, 0),
+    ("workspace", datetime(2026, 11, 21, 5, tzinfo=UTC), "read", 2, 1),
+]
+
+
+async def test_the_spans_migration_fills_days_and_all_time_from_the_hours(
+    empty_database_url: str,
+) -> None:
+    """A database holding hourly rollups before migration 0002 answers as one that started with
+    three spans: its day and all-time rows are the sums of its hours."""
+    engine = create_async_engine(empty_database_url)
+    org_id = uuid.uuid4()
+    old = rollups_table(with_span=False)
+    try:
+        await upgrade(engine, "0001")
+        async with engine.begin() as connection:
+            await connection.execute(
+                old.insert(),
+                [
+                    {"org_id": org_id, "scope_type": scope, "scope_id": "s", "bucket_start": hour,
+                     "action": action, "resource_type": "", "requests": requests,
+                     "successes": requests, "duration_sum_ms": 1.5 * requests,
+                     "duration_count": requests, "tokens": tokens}
+                    for scope, hour, action, requests, tokens in HOURS
+                ],
+            )  # fmt: skip
+        await upgrade(engine)
+        new = rollups_table(with_span=True)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(new.c.scope_type, new.c.span, new.c.bucket_start, new.c.action,
+                       new.c.requests, new.c.duration_sum_ms, new.c.tokens)
+            )  # fmt: skip
+            got = {tuple(row[:4]): tuple(row[4:]) for row in rows}
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0001"))
+        async with engine.connect() as connection:
+            back = (await connection.execute(select(old.c.requests))).scalars().all()
+    finally:
+        await engine.dispose()
+    day = lambda d: datetime(2026, 11, d, tzinfo=UTC)  # noqa: E731
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    expected = {(s, "hour", h, a): (n, 1.5 * n, t) for s, h, a, n, t in HOURS}
+    expected |= {
+        ("org", "day", day(20), "read"): (7, 10.5, 30),
+        ("org", "day", day(21), "read"): (5, 7.5, 40),
+        ("org", "day", day(21), "create"): (1, 1.5, 0),
+        ("org", "all", epoch, "read"): (12, 18.0, 70),
+        ("org", "all", epoch, "create"): (1, 1.5, 0),
+        ("workspace", "day", day(21), "read"): (2, 3.0, 1),
+        ("workspace", "all", epoch, "read"): (2, 3.0, 1),
+    }
+    assert got == expected
+    assert sorted(back) == sorted(n for *_, n, _ in HOURS)  # downgrading keeps the hours
+
+
+def rollups_table(*, with_span: bool) -> Table:
+    """The rollups table as one revision has it, apart from the models' current shape."""
+    span = [Column("span", String)] if with_span else []
+    return Table(
+        "activity_rollups", MetaData(),
+        Column("id", Integer, primary_key=True), Column("org_id", Uuid),
+        Column("scope_type", String), Column("scope_id", String), *span,
+        Column("bucket_start", UTCDateTime()), Column("action", String),
+        Column("resource_type", String), Column("requests", Integer),
+        Column("successes", Integer), Column("duration_sum_ms", Float),
+        Column("duration_count", Integer), Column("tokens", Integer),
+    )  # fmt: skip

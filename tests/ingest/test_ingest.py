@@ -37,7 +37,9 @@ async def stored(runtime: Runtime, tenant: Tenant) -> tuple[int, int]:
         )
         rolled = await session.scalar(
             select(func.coalesce(func.sum(ActivityRollup.requests), 0)).where(
-                ActivityRollup.org_id == tenant.org_id, ActivityRollup.scope_type == "org"
+                ActivityRollup.org_id == tenant.org_id,
+                ActivityRollup.scope_type == "org",
+                ActivityRollup.span == "all",
             )
         )
     return int(records or 0), int(rolled or 0)

@@ -1,5 +1,5 @@
-"""The hourly rollups written with every batch equal a GROUP BY over the raw records, also when
-several writers add to the same rows at once."""
+"""The rollups written with every batch equal a GROUP BY over the raw records at every span
+(hour, UTC day, all time), also when several writers add to the same rows at once."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ async def new_org(runtime: Runtime) -> uuid.UUID:
 async def raw_scan(
     session: AsyncSession, org_id: uuid.UUID
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    """What the rollups should hold, from the raw records, grouped in Python by hour."""
+    """What the rollups should hold, from the raw records, grouped in Python by hour, by day and
+    over all time."""
     rows = await session.execute(
         select(
             R.timestamp, R.workspace_id, R.user_id, R.app_id, R.endpoint_id, R.action,
@@ -69,9 +70,13 @@ async def raw_scan(
         scopes += [("user", user)] if user else []
         scopes += [("app", app)] if app else []
         scopes += [("endpoint", endpoint_key(ws, app, endpoint))] if endpoint else []
-        bucket = ts.replace(minute=0, second=0, microsecond=0)
-        for scope in scopes:
-            key = (*scope, bucket, action or "", rtype or "")
+        buckets = [
+            ("hour", ts.replace(minute=0, second=0, microsecond=0)),
+            ("day", ts.replace(hour=0, minute=0, second=0, microsecond=0)),
+            ("all", datetime(1970, 1, 1, tzinfo=UTC)),
+        ]
+        for scope, bucket in ((scope, bucket) for scope in scopes for bucket in buckets):
+            key = (*scope, *bucket, action or "", rtype or "")
             sums = expected.setdefault(key, [0, 0, 0.0, 0, 0])
             sums[0] += 1
             sums[1] += int(success)
@@ -86,11 +91,11 @@ async def rollups(
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     rows = await session.execute(
         select(
-            U.scope_type, U.scope_id, U.bucket_start, U.action, U.resource_type,
+            U.scope_type, U.scope_id, U.span, U.bucket_start, U.action, U.resource_type,
             U.requests, U.successes, U.duration_sum_ms, U.duration_count, U.tokens,
         ).where(U.org_id == org_id)
     )  # fmt: skip
-    return {tuple(row[:5]): tuple(row[5:]) for row in rows}
+    return {tuple(row[:6]): tuple(row[6:]) for row in rows}
 
 
 def same(
@@ -138,4 +143,5 @@ async def test_concurrent_writers_add_up(runtime: Runtime) -> None:
     async with runtime.sessionmaker() as session:
         got = await rollups(session, org_id)
         same(got, await raw_scan(session, org_id))
-    assert got[("org", str(org_id), moment.replace(minute=0), "read", "")][0] == 120
+    assert got[("org", str(org_id), "hour", moment.replace(minute=0), "read", "")][0] == 120
+    assert got[("org", str(org_id), "all", datetime(1970, 1, 1, tzinfo=UTC), "read", "")][0] == 120

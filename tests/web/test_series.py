@@ -33,11 +33,13 @@ def rollup(
     requests: int,
     successes: int,
     tokens: int = 0,
+    span: str = "hour",
 ) -> ActivityRollup:
     return ActivityRollup(
         org_id=org_id,
         scope_type=scope_type,
         scope_id=scope_id,
+        span=span,
         bucket_start=HOUR - timedelta(hours=hours_ago),
         action=action,
         resource_type=resource_type,
@@ -68,6 +70,9 @@ async def rolled_up(
             rollup(tenant.org_id, "workspace", ws, 1, "update", "ticket", 3, 1, 9),
             rollup(tenant.org_id, "user", user, 2, "read", "agent_run", 4, 4),
             rollup(tenant.org_id, "app", str(app.id), 5, "execute", "endpoint", 6, 5, 60),
+            # The longer spans repeat the hours' counts: a chart of hours never reads them.
+            rollup(tenant.org_id, "org", org, 0, "read", "ticket", 900, 0, span="day"),
+            rollup(tenant.org_id, "org", org, 1, "read", "ticket", 900, 0, span="all"),
             # Another org's rows under the same scope ids must never be counted.
             rollup(other_tenant.org_id, "org", org, 0, "read", "ticket", 500, 500),
             rollup(other_tenant.org_id, "workspace", ws, 1, "read", "ticket", 500, 500),

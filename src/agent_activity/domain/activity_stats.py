@@ -1,5 +1,10 @@
-"""Counts and sums over the activity log without scanning it: whole hours come from the hourly
+"""Counts and sums over the activity log without scanning it: whole hours come from the
 rollups, the partial hours at either edge of a time range from the raw records.
+
+Whole hours are read at the longest span that fits: an unbounded range is the all-time row per
+action and resource type, whole UTC days inside the range come from day rows, and only the hours
+of the partial days at either end from hour rows. A 168-hour summary reads about 30 buckets per
+(action, resource type) instead of 168, and a feed's total one.
 
 A partial edge hour is read whichever way touches fewer raw records: the part inside the range
 from the raw log, or the whole hour from its rollup minus the raw part outside the range. For a
@@ -17,16 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord, ActivityRollup
 from agent_activity.domain.activity_query import ActivityFilter
-from agent_activity.ingest.rollups import endpoint_key, hour_of
+from agent_activity.ingest.rollups import day_of, endpoint_key, hour_of
 
 R = ActivityRecord
 U = ActivityRollup
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 @dataclass
@@ -167,6 +173,39 @@ async def _raw_groups(session: AsyncSession, query: ActivityFilter) -> Groups:
     return groups
 
 
+Piece = tuple[str, datetime | None, datetime | None]  # span, first bucket, end (None: open)
+
+
+def spans_covering(first: datetime | None, last: datetime | None) -> list[Piece]:
+    """The rollup buckets that add up to the whole hours [first, last) (None for unbounded),
+    longest spans first: whole days as day rows, the rest as hour rows."""
+    if first is None and last is None:
+        return [("all", None, None)]
+    day_first = None if first is None else day_of(first + DAY - HOUR)
+    day_last = None if last is None else day_of(last)
+    if day_first is not None and day_last is not None and day_first >= day_last:
+        return [("hour", first, last)]
+    pieces: list[Piece] = [("day", day_first, day_last)]
+    if first is not None and day_first is not None and first < day_first:
+        pieces.append(("hour", first, day_first))
+    if last is not None and day_last is not None and day_last < last:
+        pieces.append(("hour", day_last, last))
+    return pieces
+
+
+def _bucket_range(piece: Piece) -> list[ColumnElement[bool]]:
+    span, first, last = piece
+    where = [U.span == span]
+    if first is not None:
+        where.append(U.bucket_start >= first)
+    if last is not None:
+        where.append(U.bucket_start < last)
+    return where
+
+
+VALUES = (U.requests, U.successes, U.duration_sum_ms, U.duration_count, U.tokens)
+
+
 async def _rollup_groups(
     session: AsyncSession,
     query: ActivityFilter,
@@ -174,37 +213,33 @@ async def _rollup_groups(
     first: datetime | None,
     last: datetime | None,
 ) -> Groups:
+    """Stats of the whole hours [first, last) of one scope, from as few rollup rows as can be."""
+    if query.success is not None:
+        raise ValueError("rollup groups count both outcomes; filter success afterwards")
     where: list[ColumnElement[bool]] = [
         U.org_id == query.org_id,
         U.scope_type == scope[0],
         U.scope_id == scope[1],
     ]
-    if first is not None:
-        where.append(U.bucket_start >= first)
-    if last is not None:
-        where.append(U.bucket_start < last)
     if query.action is not None:
         where.append(U.action == query.action)
     if query.resource_type is not None:
         where.append(U.resource_type == query.resource_type)
-    if query.success is not None:
-        raise ValueError("rollup groups count both outcomes; filter success afterwards")
-    rows = await session.execute(
-        select(
-            U.action,
-            U.resource_type,
-            func.sum(U.requests),
-            func.sum(U.successes),
-            func.sum(U.duration_sum_ms),
-            func.sum(U.duration_count),
-            func.sum(U.tokens),
-        )
-        .where(*where)
-        .group_by(U.action, U.resource_type)
-    )
+    # One SELECT per span, joined with UNION ALL: each seeks its own index range, where an OR of
+    # the ranges makes SQLite read every bucket of the scope.
+    parts = [
+        select(U.action, U.resource_type, *VALUES).where(*where, *_bucket_range(piece))
+        for piece in spans_covering(first, last)
+    ]
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    c = rows.c
+    sums = [func.sum(c[v.key]) for v in VALUES]
+    statement = select(c.action, c.resource_type, *sums).group_by(c.action, c.resource_type)
     return {
         (action, resource_type): Stats(
             int(requests), int(successes), float(dsum), int(dcount), int(tokens)
         )
-        for action, resource_type, requests, successes, dsum, dcount, tokens in rows
+        for action, resource_type, requests, successes, dsum, dcount, tokens in (
+            await session.execute(statement)
+        )
     }

@@ -211,6 +211,7 @@ async def activity_series(
             ActivityRollup.org_id == principal.org_id,
             ActivityRollup.scope_type == level,
             ActivityRollup.scope_id == scope_id,
+            ActivityRollup.span == "hour",
             ActivityRollup.bucket_start >= first,
             ActivityRollup.bucket_start <= current_hour,
         )

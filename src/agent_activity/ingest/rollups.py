@@ -1,9 +1,13 @@
-"""Hourly rollups of the activity log, kept in step with every written batch.
+"""Rollups of the activity log, kept in step with every written batch.
 
-Each record adds one count to one row per scope it belongs to; a row is keyed by (org, scope
-type, scope id, hour, action, resource type), with '' for an absent action or resource type so
-the unique key also works for upserts. The scopes are exactly the sets the summaries and feed
-totals read, so reading a rollup gives the same answer as scanning the raw records:
+Each record adds one count to one row per scope it belongs to and per span: its hour, its UTC
+day and all time. A row is keyed by (org, scope type, scope id, span, bucket start, action,
+resource type), with '' for an absent action or resource type so the unique key also works for
+upserts. Three spans keep every read short: a feed's ``total`` is the all-time row per action
+and resource type (a few dozen rows however long the log), and a 168-hour summary reads six or
+seven days and at most two days' worth of hours instead of 168 hours. The scopes are exactly the
+sets the summaries and feed totals read, so reading a rollup gives the same answer as scanning
+the raw records:
 
 - ``org``: every record of the org;
 - ``workspace``: records with that ``workspace_id``;
@@ -21,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,11 +36,20 @@ from agent_activity.db.models import ActivityRollup
 
 SCOPES = ("org", "workspace", "user", "app", "endpoint")
 
-Key = tuple[uuid.UUID, str, str, datetime, str, str]
+SPANS = ("hour", "day", "all")
+# The one bucket of the "all" span: every record is later than it.
+ALL_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+Key = tuple[uuid.UUID, str, str, str, datetime, str, str]
 
 
 def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def day_of(moment: datetime) -> datetime:
+    """The start of the UTC day ``moment`` (a UTC datetime) falls in."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def endpoint_key(workspace_id: str | None, app_id: str | None, endpoint_id: str) -> str:
@@ -62,7 +75,24 @@ def scopes_of(record: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def aggregate(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
-    """Sum records into rollup rows: key -> [requests, successes, duration sum, count, tokens]."""
+    """Sum records into rollup rows: key -> [requests, successes, duration sum, count, tokens],
+    for every span."""
+    hours = _hourly(records)
+    sums: dict[Key, list[float]] = dict(hours)
+    # The longer spans add up the hours: a batch has far fewer hour rows than records.
+    for (org_id, scope_type, scope_id, _, hour, action, resource_type), row in hours.items():
+        for span, bucket in (("day", day_of(hour)), ("all", ALL_TIME)):
+            key = (org_id, scope_type, scope_id, span, bucket, action, resource_type)
+            total = sums.get(key)
+            if total is None:
+                sums[key] = list(row)
+            else:
+                for index, value in enumerate(row):
+                    total[index] += value
+    return sums
+
+
+def _hourly(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
     sums: dict[Key, list[float]] = {}
     for record in records:
         hour = hour_of(record["timestamp"])
@@ -72,7 +102,7 @@ def aggregate(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
         success = 1 if record["success"] else 0
         tokens = record["total_tokens"]
         for scope_type, scope_id in scopes_of(record):
-            key = (record["org_id"], scope_type, scope_id, hour, action, resource_type)
+            key = (record["org_id"], scope_type, scope_id, "hour", hour, action, resource_type)
             row = sums.get(key)
             if row is None:
                 row = sums[key] = [0, 0, 0.0, 0, 0]
@@ -90,11 +120,16 @@ async def add_to_rollups(session: AsyncSession, records: Iterable[Mapping[str, A
     sums = aggregate(records)
     if not sums:
         return
-    keys = sorted(sums, key=lambda k: (str(k[0]), k[1], k[2], k[3], k[4], k[5]))
-    rows = [_row(key, sums[key]) for key in keys]
+    rows = [_row(key, sums[key]) for key in in_lock_order(sums)]
     # One statement, many parameter sets: compiled once (and cached), run by the driver's own
     # executemany, which is far cheaper than a multi-row VALUES built afresh for every batch.
     await session.execute(upsert_statement(session.get_bind().dialect.name), rows)
+
+
+def in_lock_order(sums: Mapping[Key, Any]) -> list[Key]:
+    """The keys in the one order every writer upserts them in, so that concurrent writers on
+    PostgreSQL take the rows' locks in the same order and never deadlock."""
+    return sorted(sums, key=lambda key: (str(key[0]), *key[1:]))
 
 
 def upsert_statement(dialect: str) -> Any:
@@ -107,6 +142,7 @@ def upsert_statement(dialect: str) -> Any:
             table.org_id,
             table.scope_type,
             table.scope_id,
+            table.span,
             table.bucket_start,
             table.action,
             table.resource_type,
@@ -122,11 +158,12 @@ def upsert_statement(dialect: str) -> Any:
 
 
 def _row(key: Key, sums: list[float]) -> dict[str, Any]:
-    org_id, scope_type, scope_id, bucket_start, action, resource_type = key
+    org_id, scope_type, scope_id, span, bucket_start, action, resource_type = key
     return {
         "org_id": org_id,
         "scope_type": scope_type,
         "scope_id": scope_id,
+        "span": span,
         "bucket_start": bucket_start,
         "action": action,
         "resource_type": resource_type,

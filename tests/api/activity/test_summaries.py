@@ -188,11 +188,17 @@ async def test_feed_totals_equal_a_count_of_the_records(
             lambda r: r.get("workspace_id") == ws and matches(r),
         ),
     ]
+    # Bounded, unbounded and half-open ranges: each reads a different mix of rollup spans.
+    ranges: list[tuple[dict[str, Any], Callable[[Record], bool]]] = [
+        (params, in_range),
+        ({}, lambda r: True),
+        ({"start_time": start.isoformat()}, lambda r: start <= when(r)),
+        ({"end_time": end.isoformat()}, lambda r: when(r) < end),
+    ]
     for url, extra, keep in cases:
-        for query in (params, {}):
+        for query, ranged in ranges:
             response = await client.get(url, params={**query, **extra}, headers=tenant.headers)
             assert response.status_code == 200, response.text
-            ranged = in_range if query else (lambda r: True)
             expected = sum(1 for r in records if keep(r) and ranged(r))
             assert response.json()["total"] == expected, (url, query, extra)
 

@@ -65,16 +65,26 @@ class ActivityRecord(Base):
 
 
 class ActivityRollup(Base):
-    """Hourly counts per scope (org, workspace, user, app, endpoint) and action x resource type.
+    """Counts per scope (org, workspace, user, app, endpoint), span and action x resource type.
 
-    Kept up to date with every written batch so summaries read a few hundred rows, not the log.
-    Absent dimensions are stored as '' so the unique key works for upserts on both engines.
+    Each record is counted at three spans: its hour, its (UTC) day and all time (one bucket,
+    starting at ``ALL_TIME``). Kept up to date with every written batch, so a summary or a feed
+    total reads a few dozen to a few hundred rows, not the log. Absent dimensions are stored as
+    '' so the unique key works for upserts on both engines.
     """
 
     __tablename__ = "activity_rollups"
     __table_args__ = (
+        # span before bucket_start: a range of buckets of one span is one index range.
         UniqueConstraint(
-            "org_id", "scope_type", "scope_id", "bucket_start", "action", "resource_type"
+            "org_id",
+            "scope_type",
+            "scope_id",
+            "span",
+            "bucket_start",
+            "action",
+            "resource_type",
+            name="uq_activity_rollups_key",
         ),
     )
 
@@ -82,6 +92,7 @@ class ActivityRollup(Base):
     org_id: Mapped[uuid.UUID] = mapped_column()
     scope_type: Mapped[str] = mapped_column(String(16))  # org|workspace|user|app|endpoint
     scope_id: Mapped[str] = mapped_column(String(64))
+    span: Mapped[str] = mapped_column(String(8), default="hour")  # hour|day|all
     bucket_start: Mapped[datetime] = mapped_column(UTCDateTime())
     action: Mapped[str] = mapped_column(String(64))
     resource_type: Mapped[str] = mapped_column(String(64))
