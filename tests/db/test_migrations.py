@@ -87,7 +87,6 @@ async def test_the_spans_migration_fills_days_and_all_time_from_the_hours(
             back = (await connection.execute(select(old.c.requests))).scalars().all()
     finally:
         await engine.dispose()
-    day = lambda d: datetime(2026, 11, d, tzinfo=UTC)  # noqa: E731
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     expected = {(s, "hour", h, a): (n, 1.5 * n, t) for s, h, a, n, t in HOURS}
     expected |= {
@@ -101,6 +100,10 @@ async def test_the_spans_migration_fills_days_and_all_time_from_the_hours(
     }
     assert got == expected
     assert sorted(back) == sorted(n for *_, n, _ in HOURS)  # downgrading keeps the hours
+
+
+def day(number: int) -> datetime:
+    return datetime(2026, 11, number, tzinfo=UTC)
 
 
 def rollups_table(*, with_span: bool) -> Table:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, literal, select, tuple_
+from sqlalchemy import ColumnElement, Executable, Integer, RowMapping, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord
+from agent_activity.db.statements import once
 
 R = ActivityRecord
 
@@ -44,29 +46,37 @@ class ActivityFilter:
         """Eight bytes that change whenever any condition changes."""
         return hashlib.sha256(repr(astuple(self)).encode()).digest()[:8]
 
+    def shape(self) -> tuple[str, ...]:
+        """The names of the conditions present: queries of one shape share one statement."""
+        return tuple(name for name in CONDITIONS if getattr(self, name) is not None)
+
+    def values(self) -> dict[str, Any]:
+        """The bound values of :meth:`conditions`, by parameter name."""
+        return {name: getattr(self, name) for name in self.shape()}
+
     def conditions(self) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = [R.org_id == self.org_id]
-        equal = {
-            R.workspace_id: self.workspace_id,
-            R.user_id: self.user_id,
-            R.app_id: self.app_id,
-            R.endpoint_id: self.endpoint_id,
-            R.augmentation_id: self.augmentation_id,
-            R.resource_id: self.resource_id,
-            R.action: self.action,
-            R.resource_type: self.resource_type,
-            R.success: self.success,
-        }
-        where += [column == value for column, value in equal.items() if value is not None]
-        if self.min_duration_ms is not None:
-            where.append(R.duration_ms >= self.min_duration_ms)
-        if self.max_duration_ms is not None:
-            where.append(R.duration_ms <= self.max_duration_ms)
-        if self.start is not None:
-            where.append(R.timestamp >= self.start)
-        if self.end is not None:
-            where.append(R.timestamp < self.end)
-        return where
+        """The WHERE conditions of this query's shape, with each value a bound parameter named
+        after its field (see :meth:`values`)."""
+        return [CONDITIONS[name](bindparam(name)) for name in self.shape()]
+
+
+# Each condition a filter can set, as a function of its bound parameter; org_id is always set.
+CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "org_id": lambda value: R.org_id == value,
+    "workspace_id": lambda value: R.workspace_id == value,
+    "user_id": lambda value: R.user_id == value,
+    "app_id": lambda value: R.app_id == value,
+    "endpoint_id": lambda value: R.endpoint_id == value,
+    "augmentation_id": lambda value: R.augmentation_id == value,
+    "resource_id": lambda value: R.resource_id == value,
+    "action": lambda value: R.action == value,
+    "resource_type": lambda value: R.resource_type == value,
+    "success": lambda value: R.success == value,
+    "min_duration_ms": lambda value: R.duration_ms >= value,
+    "max_duration_ms": lambda value: R.duration_ms <= value,
+    "start": lambda value: R.timestamp >= value,
+    "end": lambda value: R.timestamp < value,
+}
 
 
 @dataclass(frozen=True)
@@ -81,18 +91,31 @@ async def read_page(
     session: AsyncSession, query: ActivityFilter, after: Position | None, limit: int
 ) -> tuple[list[RowMapping], bool]:
     """Up to ``limit`` records older than ``after``, newest first, and whether more follow."""
+    statement = once(("feed page", query.shape(), after is not None), lambda: _page(query, after))
+    values = query.values() | {"limit": limit + 1}
+    if after is not None:
+        values |= {"after_timestamp": after.timestamp, "after_id": after.id}
+    records = list((await session.execute(statement, values)).mappings())
+    return records[:limit], len(records) > limit
+
+
+def _page(query: ActivityFilter, after: Position | None) -> Executable:
     where = query.conditions()
     if after is not None:
         # The row-value spelling lets both engines seek the (scope, timestamp, id) index; the
         # equivalent OR of two comparisons makes SQLite scan.
-        mark = tuple_(literal(after.timestamp, R.timestamp.type), literal(after.id, R.id.type))
+        mark = tuple_(
+            bindparam("after_timestamp", type_=R.timestamp.type),
+            bindparam("after_id", type_=R.id.type),
+        )
         where.append(tuple_(R.timestamp, R.id) < mark)
     # Plain rows, not ORM objects: a page is read once and never changed.
-    statement = (
-        select(R.__table__).where(*where).order_by(R.timestamp.desc(), R.id.desc()).limit(limit + 1)
+    return (
+        select(R.__table__)
+        .where(*where)
+        .order_by(R.timestamp.desc(), R.id.desc())
+        .limit(bindparam("limit", type_=Integer))
     )
-    records = list((await session.execute(statement)).mappings())
-    return records[:limit], len(records) > limit
 
 
 SHOWN = [

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, union_all
+from sqlalchemy import ColumnElement, Executable, bindparam, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord, ActivityRollup
+from agent_activity.db.statements import once
 from agent_activity.domain.activity_query import ActivityFilter
 from agent_activity.ingest.rollups import day_of, endpoint_key, hour_of
 
@@ -141,8 +143,11 @@ def _merge(groups: Groups, more: Groups, sign: int = 1) -> None:
 async def count_records(session: AsyncSession, query: ActivityFilter) -> int:
     """How many records ``query`` matches."""
     if rollup_scope(query) is None:
-        total = await session.scalar(select(func.count()).select_from(R).where(*query.conditions()))
-        return int(total or 0)
+        statement = once(
+            ("count", query.shape()),
+            lambda: select(func.count()).select_from(R).where(*query.conditions()),
+        )
+        return int(await session.scalar(statement, query.values()) or 0)
     groups = await group_stats(session, replace(query, success=None))
     if query.success is None:
         return sum(s.requests for s in groups.values())
@@ -151,7 +156,20 @@ async def count_records(session: AsyncSession, query: ActivityFilter) -> int:
 
 
 async def _raw_groups(session: AsyncSession, query: ActivityFilter) -> Groups:
-    rows = await session.execute(
+    statement = once(("raw groups", query.shape()), lambda: _raw_groups_statement(query))
+    groups: Groups = {}
+    for action, resource_type, requests, successes, dsum, dcount, tokens in await session.execute(
+        statement, query.values()
+    ):
+        stats = Stats(
+            int(requests), int(successes or 0), float(dsum or 0), int(dcount), int(tokens or 0)
+        )
+        groups.setdefault((action or "", resource_type or ""), Stats()).add(stats)
+    return groups
+
+
+def _raw_groups_statement(query: ActivityFilter) -> Executable:
+    return (
         select(
             R.action,
             R.resource_type,
@@ -164,13 +182,6 @@ async def _raw_groups(session: AsyncSession, query: ActivityFilter) -> Groups:
         .where(*query.conditions())
         .group_by(R.action, R.resource_type)
     )
-    groups: Groups = {}
-    for action, resource_type, requests, successes, dsum, dcount, tokens in rows:
-        stats = Stats(
-            int(requests), int(successes or 0), float(dsum or 0), int(dcount), int(tokens or 0)
-        )
-        groups.setdefault((action or "", resource_type or ""), Stats()).add(stats)
-    return groups
 
 
 Piece = tuple[str, datetime | None, datetime | None]  # span, first bucket, end (None: open)
@@ -193,13 +204,14 @@ def spans_covering(first: datetime | None, last: datetime | None) -> list[Piece]
     return pieces
 
 
-def _bucket_range(piece: Piece) -> list[ColumnElement[bool]]:
-    span, first, last = piece
-    where = [U.span == span]
+def _bucket_range(index: int, piece: Piece) -> list[ColumnElement[bool]]:
+    """The conditions of one piece, its values bound as ``span_<index>`` and so on."""
+    _, first, last = piece
+    where = [U.span == bindparam(f"span_{index}")]
     if first is not None:
-        where.append(U.bucket_start >= first)
+        where.append(U.bucket_start >= bindparam(f"first_{index}"))
     if last is not None:
-        where.append(U.bucket_start < last)
+        where.append(U.bucket_start < bindparam(f"last_{index}"))
     return where
 
 
@@ -216,30 +228,46 @@ async def _rollup_groups(
     """Stats of the whole hours [first, last) of one scope, from as few rollup rows as can be."""
     if query.success is not None:
         raise ValueError("rollup groups count both outcomes; filter success afterwards")
-    where: list[ColumnElement[bool]] = [
-        U.org_id == query.org_id,
-        U.scope_type == scope[0],
-        U.scope_id == scope[1],
-    ]
-    if query.action is not None:
-        where.append(U.action == query.action)
-    if query.resource_type is not None:
-        where.append(U.resource_type == query.resource_type)
-    # One SELECT per span, joined with UNION ALL: each seeks its own index range, where an OR of
-    # the ranges makes SQLite read every bucket of the scope.
-    parts = [
-        select(U.action, U.resource_type, *VALUES).where(*where, *_bucket_range(piece))
-        for piece in spans_covering(first, last)
-    ]
-    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    c = rows.c
-    sums = [func.sum(c[v.key]) for v in VALUES]
-    statement = select(c.action, c.resource_type, *sums).group_by(c.action, c.resource_type)
+    pieces = spans_covering(first, last)
+    dimensions = tuple(name for name in ("action", "resource_type") if getattr(query, name))
+    shape = tuple((span, low is not None, high is not None) for span, low, high in pieces)
+    statement = once(
+        ("rollup groups", dimensions, shape), lambda: _rollup_statement(dimensions, pieces)
+    )
+    values: dict[str, Any] = {
+        "org_id": query.org_id,
+        "scope_type": scope[0],
+        "scope_id": scope[1],
+        "action": query.action,
+        "resource_type": query.resource_type,
+    }
+    for index, (span, low, high) in enumerate(pieces):
+        values |= {f"span_{index}": span, f"first_{index}": low, f"last_{index}": high}
     return {
         (action, resource_type): Stats(
             int(requests), int(successes), float(dsum), int(dcount), int(tokens)
         )
         for action, resource_type, requests, successes, dsum, dcount, tokens in (
-            await session.execute(statement)
+            await session.execute(statement, values)
         )
     }
+
+
+def _rollup_statement(dimensions: tuple[str, ...], pieces: list[Piece]) -> Executable:
+    where: list[ColumnElement[bool]] = [
+        U.org_id == bindparam("org_id"),
+        U.scope_type == bindparam("scope_type"),
+        U.scope_id == bindparam("scope_id"),
+    ]
+    where += [getattr(U, name) == bindparam(name) for name in dimensions]
+    # One SELECT per span, joined with UNION ALL: each seeks its own index range, where an OR of
+    # the ranges makes SQLite read every bucket of the scope.
+    parts = [
+        select(U.action, U.resource_type, *VALUES).where(*where, *_bucket_range(index, piece))
+        for index, piece in enumerate(pieces)
+    ]
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    sums = [func.sum(rows.c[value.key]) for value in VALUES]
+    return select(rows.c.action, rows.c.resource_type, *sums).group_by(
+        rows.c.action, rows.c.resource_type
+    )

@@ -8,10 +8,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import Executable, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ApiToken, Membership
+from agent_activity.db.statements import once
 from agent_activity.domain.errors import Invalid, NotFound, Unauthenticated
 from agent_activity.domain.principal import ALL_SCOPES, ROLE_SCOPES, Principal
 
@@ -69,20 +70,8 @@ async def authenticate(session: AsyncSession, raw: str | None, now: datetime) ->
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise Unauthenticated("Malformed token")
     # One round trip: the token and, for a user token, the user's roles in the token's org.
-    rows = (
-        await session.execute(
-            select(ApiToken, Membership.scope_type, Membership.scope_id, Membership.role)
-            .outerjoin(
-                Membership,
-                and_(
-                    ApiToken.principal_type == "user",
-                    Membership.user_id == ApiToken.principal_id,
-                    Membership.org_id == ApiToken.org_id,
-                ),
-            )
-            .where(ApiToken.token_hash == hash_token(raw))
-        )
-    ).all()
+    statement = once("authenticate", _token_with_roles)
+    rows = (await session.execute(statement, {"token_hash": hash_token(raw)})).all()
     if not rows:
         raise Unauthenticated("Unknown token")
     token = rows[0][0]
@@ -108,6 +97,21 @@ async def authenticate(session: AsyncSession, raw: str | None, now: datetime) ->
         principal_id=token.principal_id,
         scopes=scopes,
         roles=roles,
+    )
+
+
+def _token_with_roles() -> Executable:
+    return (
+        select(ApiToken, Membership.scope_type, Membership.scope_id, Membership.role)
+        .outerjoin(
+            Membership,
+            and_(
+                ApiToken.principal_type == "user",
+                Membership.user_id == ApiToken.principal_id,
+                Membership.org_id == ApiToken.org_id,
+            ),
+        )
+        .where(ApiToken.token_hash == bindparam("token_hash"))
     )
 
 

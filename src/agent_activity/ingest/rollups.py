@@ -33,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRollup
+from agent_activity.db.statements import once
 
 SCOPES = ("org", "workspace", "user", "app", "endpoint")
 
@@ -123,7 +124,8 @@ async def add_to_rollups(session: AsyncSession, records: Iterable[Mapping[str, A
     rows = [_row(key, sums[key]) for key in in_lock_order(sums)]
     # One statement, many parameter sets: compiled once (and cached), run by the driver's own
     # executemany, which is far cheaper than a multi-row VALUES built afresh for every batch.
-    await session.execute(upsert_statement(session.get_bind().dialect.name), rows)
+    dialect = session.get_bind().dialect.name
+    await session.execute(once(("rollup upsert", dialect), lambda: upsert_statement(dialect)), rows)
 
 
 def in_lock_order(sums: Mapping[Key, Any]) -> list[Key]:
