@@ -16,13 +16,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentSession, Checkpoint, Project, Ticket, WorkInterval
+from agent_activity.db.statements import once
 from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
 from agent_activity.domain.principal import Principal
 
@@ -69,12 +70,18 @@ def _close(interval: WorkInterval, at: datetime) -> None:
 
 
 async def open_interval(session: AsyncSession, agent: AgentSession) -> WorkInterval | None:
-    return await session.scalar(
-        select(WorkInterval)
-        .where(WorkInterval.session_id == agent.id, WorkInterval.ended_at.is_(None))
-        .order_by(WorkInterval.started_at.desc())
-        .limit(1)
+    statement = once(
+        "open interval",
+        lambda: (
+            select(WorkInterval)
+            .where(
+                WorkInterval.session_id == bindparam("agent_id"), WorkInterval.ended_at.is_(None)
+            )
+            .order_by(WorkInterval.started_at.desc())
+            .limit(1)
+        ),
     )
+    return await session.scalar(statement, {"agent_id": agent.id})
 
 
 async def _close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: datetime) -> None:
@@ -96,9 +103,11 @@ async def touch_session(
     timeout_s: float,
 ) -> AgentSession:
     """The caller's session, created or revived, with its last activity set to ``now``."""
-    agent = await session.scalar(
-        select(AgentSession).where(AgentSession.session_key == identity.session_key)
+    statement = once(
+        "session by key",
+        lambda: select(AgentSession).where(AgentSession.session_key == bindparam("key")),
     )
+    agent = await session.scalar(statement, {"key": identity.session_key})
     if agent is None:
         agent = await _insert_session(session, principal, project, identity, now)
     elif agent.org_id != principal.org_id or agent.token_id != principal.token_id:
@@ -151,9 +160,11 @@ async def _insert_session(
         .on_conflict_do_nothing(index_elements=["session_key"])
     )
     await session.execute(statement)
-    agent = await session.scalar(
-        select(AgentSession).where(AgentSession.session_key == identity.session_key)
+    statement = once(
+        "session by key",
+        lambda: select(AgentSession).where(AgentSession.session_key == bindparam("key")),
     )
+    agent = await session.scalar(statement, {"key": identity.session_key})
     assert agent is not None
     return agent
 
