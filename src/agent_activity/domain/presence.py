@@ -103,11 +103,7 @@ async def touch_session(
     timeout_s: float,
 ) -> AgentSession:
     """The caller's session, created or revived, with its last activity set to ``now``."""
-    statement = once(
-        "session by key",
-        lambda: select(AgentSession).where(AgentSession.session_key == bindparam("key")),
-    )
-    agent = await session.scalar(statement, {"key": identity.session_key})
+    agent = await _session_by_key(session, identity.session_key)
     if agent is None:
         agent = await _insert_session(session, principal, project, identity, now)
     elif agent.org_id != principal.org_id or agent.token_id != principal.token_id:
@@ -160,13 +156,17 @@ async def _insert_session(
         .on_conflict_do_nothing(index_elements=["session_key"])
     )
     await session.execute(statement)
+    inserted = await _session_by_key(session, identity.session_key)
+    assert inserted is not None
+    return inserted
+
+
+async def _session_by_key(session: AsyncSession, key: str) -> AgentSession | None:
     statement = once(
         "session by key",
         lambda: select(AgentSession).where(AgentSession.session_key == bindparam("key")),
     )
-    agent = await session.scalar(statement, {"key": identity.session_key})
-    assert agent is not None
-    return agent
+    return await session.scalar(statement, {"key": key})
 
 
 def check_role(role: object) -> str:
