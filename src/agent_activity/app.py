@@ -6,6 +6,7 @@ its documented shape and no other.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 import logging
@@ -38,10 +39,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.request_log.start()
+        statistics = asyncio.create_task(runtime.statistics.refresh_forever(), name="statistics")
         try:
             async with mcp.run():
                 yield
         finally:
+            statistics.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await statistics
             for close in reversed(runtime.closers):
                 result = close()
                 if inspect.isawaitable(result):

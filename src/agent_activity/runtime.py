@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
 from agent_activity.db.engine import create_engine, create_sessionmaker, create_write_gate
+from agent_activity.db.statistics import PlannerStatistics
 from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
 from agent_activity.ingest.request_log import RequestLogWriter
 
@@ -32,6 +33,8 @@ class Runtime:
     rate_limiter: RateLimiter
     # The request log's batching writer; started and stopped with the app's lifespan.
     request_log: RequestLogWriter
+    # SQLite's planner statistics, refreshed in the background; see db.statistics.
+    statistics: PlannerStatistics
     # Entered around hot write transactions; see db.engine.create_write_gate.
     write_gate: AbstractAsyncContextManager[Any] = field(default_factory=contextlib.nullcontext)
     clock: Clock = utcnow
@@ -65,6 +68,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         request_log=request_log,
         write_gate=write_gate,
         clock=clock or utcnow,
+        statistics=PlannerStatistics(engine, write_gate),
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.
     runtime.closers.append(request_log.stop)
