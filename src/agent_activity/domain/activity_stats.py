@@ -100,37 +100,44 @@ async def group_stats(
     if scope is None or hours is None:
         return await _raw_groups(session, query)
     first, last = hours
-    groups = await _rollup_groups(session, query, scope, first, last)
+    # A partial edge hour is either read raw, or folded into the rollup read and its outside
+    # part subtracted: one rollup query covers the whole hours and both kinds of edge.
+    added: list[tuple[datetime, datetime]] = []
+    subtracted: list[tuple[datetime, datetime]] = []
     if first is not None and query.start is not None and query.start < first:
-        await _add_edge(session, groups, query, scope, first - HOUR, query.start, first, now)
+        edge = first - HOUR
+        if _cheaper_from_rollup(edge, query.start, first, now):
+            first = edge
+            subtracted.append((edge, query.start))
+        else:
+            added.append((query.start, first))
     if last is not None and query.end is not None and last < query.end:
-        await _add_edge(session, groups, query, scope, last, last, query.end, now)
+        if _cheaper_from_rollup(last, last, query.end, now):
+            subtracted.append((query.end, last + HOUR))
+            last += HOUR
+        else:
+            added.append((last, query.end))
+    groups = await _rollup_groups(session, query, scope, first, last)
+    for parts, sign in ((added, 1), (subtracted, -1)):
+        for start, end in parts:
+            if start < end:
+                _merge(
+                    groups, await _raw_groups(session, replace(query, start=start, end=end)), sign
+                )
     return groups
 
 
-async def _add_edge(
-    session: AsyncSession,
-    groups: Groups,
-    query: ActivityFilter,
-    scope: tuple[str, str],
-    hour: datetime,
-    start: datetime,
-    end: datetime,
-    now: datetime | None,
-) -> None:
-    """Add the part [start, end) of ``hour`` to ``groups``, reading as few raw records as can be."""
+def _cheaper_from_rollup(
+    hour: datetime, start: datetime, end: datetime, now: datetime | None
+) -> bool:
+    """Whether the part [start, end) of ``hour`` is cheaper read as the hour's rollup less the
+    raw records outside it than as the raw records inside it."""
     inside = end - start
     outside = HOUR - inside
     if now is not None:
         # Time after ``now`` holds (almost) no records, so it costs (almost) nothing to read.
         outside = max(timedelta(0), min(hour + HOUR, now) - end) + max(timedelta(0), start - hour)
-    if inside <= outside:
-        _merge(groups, await _raw_groups(session, replace(query, start=start, end=end)))
-        return
-    _merge(groups, await _rollup_groups(session, query, scope, hour, hour + HOUR))
-    for part in (replace(query, start=hour, end=start), replace(query, start=end, end=hour + HOUR)):
-        if part.start is not None and part.end is not None and part.start < part.end:
-            _merge(groups, await _raw_groups(session, part), sign=-1)
+    return inside > outside
 
 
 def _merge(groups: Groups, more: Groups, sign: int = 1) -> None:
