@@ -9,7 +9,8 @@ of the partial days at either end from hour rows. A 168-hour summary reads about
 A partial edge hour is read whichever way touches fewer raw records: the part inside the range
 from the raw log, or the whole hour from its rollup minus the raw part outside the range. For a
 range ending now, the part outside is the rest of the current hour, which holds no records yet,
-so the current hour costs one rollup read and an empty index probe.
+so the current hour costs an empty index probe: its rollup row is read by the same query as the
+whole hours.
 
 A query can use the rollups only when its conditions are exactly one rollup scope plus, at most,
 an action, a resource type and success or failure (dimensions the rollups keep). Anything else
