@@ -5,10 +5,13 @@ written in the caller's transaction, and either both commit or neither does.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+import asyncpg
+from sqlalchemy import JSON, Table, insert
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.base import new_id, utcnow
@@ -72,7 +75,44 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     if not records:
         return 0
     rows = [normalise(record) for record in records]
-    # A Core executemany on the table: the ORM's bulk path costs as much again per row.
-    await session.execute(_INSERT, [_by_column(row) for row in rows])
+    # The rollups first: their upsert also begins the transaction the records' COPY joins.
     await add_to_rollups(session, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        await copy_records(session, rows)
+    else:
+        # A Core executemany on the table: the ORM's bulk path costs as much again per row.
+        await session.execute(_INSERT, [_by_column(row) for row in rows])
     return len(rows)
+
+
+_ATTRIBUTES = list(_COLUMN_OF)
+_JSON_ATTRIBUTES = frozenset(
+    attr.key
+    for attr in ActivityRecord.__mapper__.column_attrs
+    if isinstance(attr.columns[0].type, JSON)
+)
+
+
+async def copy_records(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's own bulk path, ``COPY``, through the driver: for a batch of records it costs
+    the server and the driver far less than an INSERT per row. It runs in the session's
+    transaction, which must have begun. Driver errors are raised as SQLAlchemy's, so callers
+    handle a unique-key collision or a lost connection as they would from an INSERT."""
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None or not driver.is_in_transaction():  # COPY alone would commit on its own
+        raise RuntimeError("copy_records needs the session's transaction to have begun")
+    tuples = [
+        tuple(
+            json.dumps(row[key]) if key in _JSON_ATTRIBUTES and row[key] is not None else row[key]
+            for key in _ATTRIBUTES
+        )
+        for row in rows
+    ]
+    columns = [_COLUMN_OF[key] for key in _ATTRIBUTES]
+    try:
+        await driver.copy_records_to_table(_TABLE.name, records=tuples, columns=columns)
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise IntegrityError(f"COPY {_TABLE.name}", None, error) from error
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        raise OperationalError(f"COPY {_TABLE.name}", None, error) from error

@@ -1,0 +1,57 @@
+"""write_activity_records on both engines (executemany on SQLite, COPY on PostgreSQL): a key
+collision is SQLAlchemy's IntegrityError and leaves neither records nor rollups behind."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from agent_activity.db.models import ActivityRecord, ActivityRollup
+from agent_activity.ingest.store import write_activity_records
+from agent_activity.runtime import Runtime
+from tests.factories import Tenant
+
+
+async def counts(runtime: Runtime, tenant: Tenant) -> tuple[int, int]:
+    async with runtime.sessionmaker() as session:
+        records = await session.scalar(
+            select(func.count()).where(ActivityRecord.org_id == tenant.org_id)
+        )
+        rolled = await session.scalar(
+            select(func.coalesce(func.sum(ActivityRollup.requests), 0)).where(
+                ActivityRollup.org_id == tenant.org_id,
+                ActivityRollup.scope_type == "org",
+                ActivityRollup.span == "all",
+            )
+        )
+    return int(records or 0), int(rolled or 0)
+
+
+async def test_a_colliding_batch_is_an_integrity_error_and_writes_nothing(
+    runtime: Runtime, tenant: Tenant
+) -> None:
+    first = {
+        "id": uuid.uuid4(),
+        "org_id": tenant.org_id,
+        "timestamp": datetime(2026, 11, 30, 12, tzinfo=UTC),
+        "action": "read",
+        "token_usage": {"input_tokens": 3, "output_tokens": 4},
+        "record_metadata": {"source": "test"},
+    }
+    async with runtime.sessionmaker() as session:
+        assert await write_activity_records(session, [first]) == 1
+        await session.commit()
+    fresh = {**first, "id": uuid.uuid4()}
+    async with runtime.sessionmaker() as session:
+        with pytest.raises(IntegrityError):
+            await write_activity_records(session, [fresh, first])
+        await session.rollback()
+    assert await counts(runtime, tenant) == (1, 1)
+    async with runtime.sessionmaker() as session:
+        stored = (await session.execute(select(ActivityRecord))).scalars().one()
+    assert stored.token_usage == {"input_tokens": 3, "output_tokens": 4}
+    assert stored.record_metadata == {"source": "test"} and stored.total_tokens == 7
