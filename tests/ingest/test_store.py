@@ -55,3 +55,15 @@ async def test_a_colliding_batch_is_an_integrity_error_and_writes_nothing(
         stored = (await session.execute(select(ActivityRecord))).scalars().one()
     assert stored.token_usage == {"input_tokens": 3, "output_tokens": 4}
     assert stored.record_metadata == {"source": "test"} and stored.total_tokens == 7
+
+
+async def test_records_are_written_in_the_callers_transaction(
+    runtime: Runtime, tenant: Tenant
+) -> None:
+    """Also when the write is the transaction's first statement (the request log's case): a
+    rollback afterwards leaves nothing, so records and rollups commit together or not at all."""
+    record = {"org_id": tenant.org_id, "timestamp": datetime(2026, 11, 30, 12, tzinfo=UTC)}
+    async with runtime.sessionmaker() as session:
+        assert await write_activity_records(session, [record]) == 1
+        await session.rollback()
+    assert await counts(runtime, tenant) == (0, 0)

@@ -75,13 +75,14 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     if not records:
         return 0
     rows = [normalise(record) for record in records]
-    # The rollups first: their upsert also begins the transaction the records' COPY joins.
-    await add_to_rollups(session, rows)
     if session.get_bind().dialect.name == "postgresql":
         await copy_records(session, rows)
     else:
         # A Core executemany on the table: the ORM's bulk path costs as much again per row.
         await session.execute(_INSERT, [_by_column(row) for row in rows])
+    # The rollups last: concurrent batches of one org update the same rollup rows, and on
+    # PostgreSQL each holds those rows' locks from its upsert to its commit; kept short here.
+    await add_to_rollups(session, rows)
     return len(rows)
 
 
@@ -96,12 +97,17 @@ _JSON_ATTRIBUTES = frozenset(
 async def copy_records(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """PostgreSQL's own bulk path, ``COPY``, through the driver: for a batch of records it costs
     the server and the driver far less than an INSERT per row. It runs in the session's
-    transaction, which must have begun. Driver errors are raised as SQLAlchemy's, so callers
-    handle a unique-key collision or a lost connection as they would from an INSERT."""
+    transaction, begun here if no statement has begun it yet. Driver errors are raised as
+    SQLAlchemy's, so callers handle a unique-key collision or a lost connection as they would
+    from an INSERT."""
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
-    if driver is None or not driver.is_in_transaction():  # COPY alone would commit on its own
-        raise RuntimeError("copy_records needs the session's transaction to have begun")
+    if driver is None:
+        raise RuntimeError("copy_records needs a PostgreSQL (asyncpg) session")
+    if not driver.is_in_transaction():
+        # SQLAlchemy begins its transaction lazily, at the first statement; a COPY on its own
+        # would commit by itself, outside the caller's all-or-nothing.
+        await connection.exec_driver_sql("SELECT 1")
     tuples = [
         tuple(
             json.dumps(row[key]) if key in _JSON_ATTRIBUTES and row[key] is not None else row[key]
