@@ -22,17 +22,18 @@ UNSTARTED_BY_COMPLETION = (
 )
 
 
-async def stat_rows(runtime: Runtime) -> int:
+async def stat_rows(runtime: Runtime) -> int | None:
+    """Rows in sqlite_stat1, or None while ANALYZE has not run (it creates the table)."""
     async with runtime.engine.connect() as connection:
         exists = await connection.scalar(
             text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
         )
         if not exists:
-            return 0
+            return None
         return int(await connection.scalar(text("SELECT count(*) FROM sqlite_stat1")) or 0)
 
 
-async def test_the_service_fills_sqlite_statistics_when_it_starts(
+async def test_the_service_samples_statistics_when_it_starts(
     runtime: Runtime, tenant: Tenant, dialect: str
 ) -> None:
     if dialect != "sqlite":
@@ -40,10 +41,12 @@ async def test_the_service_fills_sqlite_statistics_when_it_starts(
         assert await runtime.statistics.refresh() is False
         return
     for _ in range(100):  # the refresh runs as a task beside the app's start
-        if await stat_rows(runtime):
+        if await stat_rows(runtime) is not None:
             break
         await asyncio.sleep(0.02)
-    assert await stat_rows(runtime) > 0
+    # Sampled, and every table is small, so none keeps statistics: measured while small, a
+    # table would be planned as small after it grew.
+    assert await stat_rows(runtime) == 0
 
 
 async def test_with_statistics_unstarted_runs_are_read_from_their_own_index(
@@ -64,12 +67,12 @@ async def test_with_statistics_unstarted_runs_are_read_from_their_own_index(
                 "approach": "loop",
                 "sandbox": False,
                 "trigger_type": "schedule",
-                "status": "pending" if index % 200 == 0 else "completed",
+                "status": "pending" if index % 500 == 0 else "completed",
                 "created_on": BASE + timedelta(minutes=index),
-                "started_on": None if index % 200 == 0 else BASE + timedelta(minutes=index),
-                "completed_on": None if index % 200 == 0 else BASE + timedelta(minutes=index + 1),
+                "started_on": None if index % 500 == 0 else BASE + timedelta(minutes=index),
+                "completed_on": None if index % 500 == 0 else BASE + timedelta(minutes=index + 1),
             }
-            for index in range(2000)
+            for index in range(12_000)
         ]
         await session.execute(insert(AgentRun), rows)
     assert await runtime.statistics.refresh()
