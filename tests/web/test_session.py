@@ -168,3 +168,20 @@ async def test_every_process_signs_with_the_same_stored_key(
         response = await second.get("/ui/api/me")
         assert response.status_code == 200
         assert response.json()["org"]["id"] == str(tenant.org_id)
+
+
+async def test_an_unknown_page_is_an_html_404_and_unknown_json_stays_json(
+    client: httpx.AsyncClient,
+) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    page = await client.get("/no-such-page", headers=html)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "There is no page at <code>/no-such-page</code>" in page.text
+    assert page.headers["x-content-type-options"] == "nosniff"
+    script = await client.get("/ui/api/no-such-route", headers=html)
+    assert script.status_code == 404 and script.json()["code"] == "NOT_FOUND"
+    fetch = await client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert fetch.status_code == 404 and fetch.json()["code"] == "NOT_FOUND"
+    escaped = await client.get("/<script>", headers=html)
+    assert "<script>" not in escaped.text.split("<main", 1)[1]

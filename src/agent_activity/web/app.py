@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.runtime import Runtime
-from agent_activity.web import errors
+from agent_activity.web import errors, pages
 from agent_activity.web.api_routes import build_api_router
 from agent_activity.web.pages import build_page_router
 from agent_activity.web.proxy import Proxy
@@ -34,6 +37,24 @@ class Dashboard:
         app = FastAPI(title="Agent Activity dashboard", openapi_url=None, docs_url=None)
         app.state.runtime = runtime
         install_error_handlers(app, errors.render)
+        json_handler = app.exception_handlers[StarletteHTTPException]
+
+        async def not_found(request: Request, exc: Exception) -> Response:
+            """A browser that asks for a page that does not exist gets a page that says so;
+            scripts (``/ui/api``, assets) keep the JSON error they read."""
+            wants_page = "text/html" in request.headers.get("accept", "")
+            path = request.url.path
+            if (
+                isinstance(exc, StarletteHTTPException)
+                and exc.status_code == 404
+                and wants_page
+                and not path.startswith(("/ui/api/", "/static/"))
+            ):
+                return pages.render(request, "not_found.html", 404, path=path)
+            response = json_handler(request, exc)
+            return await response if inspect.isawaitable(response) else response
+
+        app.add_exception_handler(StarletteHTTPException, not_found)
         app.include_router(build_api_router(runtime, cookies, proxy))
         app.include_router(build_page_router(runtime, cookies))
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
