@@ -8,16 +8,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from agent_activity.config import Settings
-from agent_activity.db.models import ActivityRecord, ActivityRollup
 from agent_activity.domain.principal import INGEST
 from agent_activity.ingest import rollups, store
 from agent_activity.runtime import Runtime
 from tests.api.activity.helpers import activity
 from tests.conftest import FakeClock
 from tests.factories import Tenant, make_token
+from tests.ingest.stored import stored
 
 
 @pytest.fixture
@@ -27,22 +26,6 @@ def settings(database_url: str) -> Settings:
 
 def url(tenant: Tenant) -> str:
     return f"/v1/orgs/{tenant.org_id}/activity"
-
-
-async def stored(runtime: Runtime, tenant: Tenant) -> tuple[int, int]:
-    """(records, org-level rollup requests) stored for the tenant."""
-    async with runtime.sessionmaker() as session:
-        records = await session.scalar(
-            select(func.count()).where(ActivityRecord.org_id == tenant.org_id)
-        )
-        rolled = await session.scalar(
-            select(func.coalesce(func.sum(ActivityRollup.requests), 0)).where(
-                ActivityRollup.org_id == tenant.org_id,
-                ActivityRollup.scope_type == "org",
-                ActivityRollup.span == "all",
-            )
-        )
-    return int(records or 0), int(rolled or 0)
 
 
 async def post(client: httpx.AsyncClient, tenant: Tenant, records: list[Any]) -> httpx.Response:

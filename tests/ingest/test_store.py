@@ -7,28 +7,14 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from agent_activity.db.models import ActivityRecord, ActivityRollup
+from agent_activity.db.models import ActivityRecord
 from agent_activity.ingest.store import write_activity_records
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant
-
-
-async def counts(runtime: Runtime, tenant: Tenant) -> tuple[int, int]:
-    async with runtime.sessionmaker() as session:
-        records = await session.scalar(
-            select(func.count()).where(ActivityRecord.org_id == tenant.org_id)
-        )
-        rolled = await session.scalar(
-            select(func.coalesce(func.sum(ActivityRollup.requests), 0)).where(
-                ActivityRollup.org_id == tenant.org_id,
-                ActivityRollup.scope_type == "org",
-                ActivityRollup.span == "all",
-            )
-        )
-    return int(records or 0), int(rolled or 0)
+from tests.ingest.stored import stored
 
 
 async def test_a_colliding_batch_is_an_integrity_error_and_writes_nothing(
@@ -50,11 +36,11 @@ async def test_a_colliding_batch_is_an_integrity_error_and_writes_nothing(
         with pytest.raises(IntegrityError):
             await write_activity_records(session, [fresh, first])
         await session.rollback()
-    assert await counts(runtime, tenant) == (1, 1)
+    assert await stored(runtime, tenant) == (1, 1)
     async with runtime.sessionmaker() as session:
-        stored = (await session.execute(select(ActivityRecord))).scalars().one()
-    assert stored.token_usage == {"input_tokens": 3, "output_tokens": 4}
-    assert stored.record_metadata == {"source": "test"} and stored.total_tokens == 7
+        row = (await session.execute(select(ActivityRecord))).scalars().one()
+    assert row.token_usage == {"input_tokens": 3, "output_tokens": 4}
+    assert row.record_metadata == {"source": "test"} and row.total_tokens == 7
 
 
 async def test_records_are_written_in_the_callers_transaction(
@@ -66,4 +52,4 @@ async def test_records_are_written_in_the_callers_transaction(
     async with runtime.sessionmaker() as session:
         assert await write_activity_records(session, [record]) == 1
         await session.rollback()
-    assert await counts(runtime, tenant) == (0, 0)
+    assert await stored(runtime, tenant) == (0, 0)
