@@ -84,13 +84,17 @@ class SqliteStore(RawStore):
 
     async def write_prepared_records(self, prepared: PreparedRecords) -> None:
         with self.connection:
-            self.connection.execute("BEGIN")
+            # IMMEDIATE: take the write lock first, so busy_timeout waits for another writer
+            # (a deferred BEGIN that finds a newer commit fails at once with SQLITE_BUSY).
+            self.connection.execute("BEGIN IMMEDIATE")
             self.connection.executemany(self._insert(self.records), prepared.records)
             self.connection.executemany(ROLLUP_UPSERT, prepared.rollups)
 
     async def write_prepared_runs(self, runs: Tuples) -> None:
         with self.connection:
-            self.connection.execute("BEGIN")
+            # IMMEDIATE: take the write lock first, so busy_timeout waits for another writer
+            # (a deferred BEGIN that finds a newer commit fails at once with SQLITE_BUSY).
+            self.connection.execute("BEGIN IMMEDIATE")
             self.connection.executemany(self._insert(self.runs), runs)
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
