@@ -8,6 +8,7 @@ stores (checked by the harness's test), so the service reads these rows like its
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -82,23 +83,33 @@ class SqliteStore(RawStore):
         names = ", ".join(f'"{name}"' for name in layout.columns)
         return f"INSERT INTO {layout.table} ({names}) VALUES ({marks})"
 
+    # Every call runs in a worker thread. Waiting on SQLite's lock in the event loop's thread
+    # would deadlock with a service in the same process (the test suite's), whose writer holds
+    # the lock across awaits and needs that loop to finish its transaction.
+
     async def write_prepared_records(self, prepared: PreparedRecords) -> None:
-        with self.connection:
-            # IMMEDIATE: take the write lock first, so busy_timeout waits for another writer
-            # (a deferred BEGIN that finds a newer commit fails at once with SQLITE_BUSY).
-            self.connection.execute("BEGIN IMMEDIATE")
-            self.connection.executemany(self._insert(self.records), prepared.records)
-            self.connection.executemany(ROLLUP_UPSERT, prepared.rollups)
+        await asyncio.to_thread(
+            self._write,
+            [
+                (self._insert(self.records), prepared.records),
+                (ROLLUP_UPSERT, prepared.rollups),
+            ],
+        )
 
     async def write_prepared_runs(self, runs: Tuples) -> None:
+        await asyncio.to_thread(self._write, [(self._insert(self.runs), runs)])
+
+    def _write(self, statements: Sequence[tuple[str, Tuples]]) -> None:
         with self.connection:
             # IMMEDIATE: take the write lock first, so busy_timeout waits for another writer
             # (a deferred BEGIN that finds a newer commit fails at once with SQLITE_BUSY).
             self.connection.execute("BEGIN IMMEDIATE")
-            self.connection.executemany(self._insert(self.runs), runs)
+            for sql, rows in statements:
+                self.connection.executemany(sql, rows)
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
-        return self.connection.execute(sql, [self.value(p) for p in params]).fetchall()
+        values = [self.value(p) for p in params]
+        return await asyncio.to_thread(lambda: self.connection.execute(sql, values).fetchall())
 
     async def close(self) -> None:
         self.connection.close()
