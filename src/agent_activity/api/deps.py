@@ -12,8 +12,11 @@ from agent_activity.domain.principal import Principal
 from agent_activity.domain.tokens import authenticate
 from agent_activity.runtime import Runtime
 
+# Dependencies are ``async`` even when they never await: FastAPI runs a plain ``def`` dependency
+# in its thread pool, a thread hop per request for a dictionary lookup.
 
-def get_runtime(request: Request) -> Runtime:
+
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -16,6 +16,7 @@ reloads them (``ANALYZE sqlite_schema``, a read of the small stat table) at its 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -85,8 +86,14 @@ class PlannerStatistics:
     async def refresh_forever(self) -> None:
         """Refresh now, then every ``REFRESH_INTERVAL_S``; a failure waits for the next round."""
         while self.enabled:
+            # A refresh in flight finishes even when the service stops: cancelled mid-statement,
+            # its connection's thread would hand the result to an event loop already closed.
+            refresh = asyncio.ensure_future(self.refresh())
             try:
-                await self.refresh()
+                await asyncio.shield(refresh)
+            except asyncio.CancelledError:
+                await asyncio.gather(refresh, return_exceptions=True)
+                raise
             except Exception:
                 logger.exception("refreshing planner statistics failed; retrying next round")
             await anyio.sleep(REFRESH_INTERVAL_S)

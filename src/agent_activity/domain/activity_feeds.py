@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.db.models import Workspace
 from agent_activity.domain.access import check_org_access, get_workspace
 from agent_activity.domain.activity_cursor import CursorCodec
-from agent_activity.domain.activity_query import ActivityFilter, Position, as_activity, read_page
+from agent_activity.domain.activity_query import ActivityFilter, read_page
 from agent_activity.domain.activity_stats import count_records, group_stats
 from agent_activity.domain.errors import NotFound
 from agent_activity.domain.principal import READ, Principal
@@ -90,16 +90,12 @@ async def read_feed(
     """One page of ``query``, newest first, in file 004's shape."""
     fingerprint = query.fingerprint()
     after = codec.decode(cursor, fingerprint) if cursor else None
-    records, has_more = await read_page(session, query, after, limit)
-    next_cursor = None
-    if has_more:
-        last = records[-1]
-        next_cursor = codec.encode(Position(last["timestamp"], last["id"]), fingerprint)
+    page = await read_page(session, query, after, limit)
     return {
         "total": await count_records(session, query),
-        "has_more": has_more,
-        "next_cursor": next_cursor,
-        "activities": [as_activity(record) for record in records],
+        "has_more": page.last is not None,
+        "next_cursor": codec.encode(page.last, fingerprint) if page.last else None,
+        "activities": page.activities,
     }
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
-from dataclasses import astuple, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Integer, RowMapping, bindparam, select, tuple_
+from sqlalchemy import ColumnElement, Executable, Integer, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord
@@ -44,7 +44,8 @@ class ActivityFilter:
 
     def fingerprint(self) -> bytes:
         """Eight bytes that change whenever any condition changes."""
-        return hashlib.sha256(repr(astuple(self)).encode()).digest()[:8]
+        conditions = tuple(getattr(self, name) for name in FIELDS)  # astuple, without deep copies
+        return hashlib.sha256(repr(conditions).encode()).digest()[:8]
 
     def shape(self) -> tuple[str, ...]:
         """The names of the conditions present: queries of one shape share one statement."""
@@ -59,6 +60,8 @@ class ActivityFilter:
         after its field (see :meth:`values`)."""
         return [CONDITIONS[name](bindparam(name)) for name in self.shape()]
 
+
+FIELDS = tuple(field.name for field in fields(ActivityFilter))
 
 # Each condition a filter can set, as a function of its bound parameter; org_id is always set.
 CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
@@ -87,38 +90,27 @@ class Position:
     id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class Page:
+    activities: list[dict[str, Any]]  # in file 004's shape
+    last: Position | None  # where the page ended, when more records follow
+
+
 async def read_page(
     session: AsyncSession, query: ActivityFilter, after: Position | None, limit: int
-) -> tuple[list[RowMapping], bool]:
-    """Up to ``limit`` records older than ``after``, newest first, and whether more follow."""
+) -> Page:
+    """Up to ``limit`` records older than ``after``, newest first, and where to go on."""
     statement = once(("feed page", query.shape(), after is not None), lambda: _page(query, after))
     values = query.values() | {"limit": limit + 1}
     if after is not None:
         values |= {"after_timestamp": after.timestamp, "after_id": after.id}
-    records = list((await session.execute(statement, values)).mappings())
-    return records[:limit], len(records) > limit
+    rows = (await session.execute(statement, values)).all()
+    more = len(rows) > limit
+    last = Position(rows[limit - 1].timestamp, rows[limit - 1].id) if more else None
+    return Page([as_activity(row) for row in rows[:limit]], last)
 
 
-def _page(query: ActivityFilter, after: Position | None) -> Executable:
-    where = query.conditions()
-    if after is not None:
-        # The row-value spelling lets both engines seek the (scope, timestamp, id) index; the
-        # equivalent OR of two comparisons makes SQLite scan.
-        mark = tuple_(
-            bindparam("after_timestamp", type_=R.timestamp.type),
-            bindparam("after_id", type_=R.id.type),
-        )
-        where.append(tuple_(R.timestamp, R.id) < mark)
-    # Plain rows, not ORM objects: a page is read once and never changed.
-    return (
-        select(R.__table__)
-        .where(*where)
-        .order_by(R.timestamp.desc(), R.id.desc())
-        .limit(bindparam("limit", type_=Integer))
-    )
-
-
-SHOWN = [
+SHOWN = (
     "trace_id",
     "user_id",
     "workspace_id",
@@ -140,21 +132,46 @@ SHOWN = [
     "augmentation_id",
     "stages_completed",
     "total_stages",
-]
+)
+# A page row: what identifies it, the shown columns in order, then the two JSON columns.
+PAGE_COLUMNS = (
+    R.id,
+    R.external_id,
+    R.timestamp,
+    *(getattr(R, name) for name in SHOWN),
+    R.token_usage,
+    R.record_metadata,
+)
+FIRST_SHOWN, END_SHOWN = 3, 3 + len(SHOWN)
 
 
-def public_id(record: RowMapping) -> str:
-    """The feed's ``id``: the client's id for an ingested record, else the record's UUIDv7."""
-    return str(record["external_id"] or record["id"])
+def _page(query: ActivityFilter, after: Position | None) -> Executable:
+    where = query.conditions()
+    if after is not None:
+        # The row-value spelling lets both engines seek the (scope, timestamp, id) index; the
+        # equivalent OR of two comparisons makes SQLite scan.
+        mark = tuple_(
+            bindparam("after_timestamp", type_=R.timestamp.type),
+            bindparam("after_id", type_=R.id.type),
+        )
+        where.append(tuple_(R.timestamp, R.id) < mark)
+    # Plain rows, not ORM objects: a page is read once and never changed.
+    return (
+        select(*PAGE_COLUMNS)
+        .where(*where)
+        .order_by(R.timestamp.desc(), R.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
-def as_activity(record: RowMapping) -> dict[str, Any]:
-    """One record in file 004's shape."""
+def as_activity(row: Sequence[Any]) -> dict[str, Any]:
+    """One page row in file 004's shape. The ``id`` is the client's id for an ingested record,
+    else the record's UUIDv7."""
     activity: dict[str, Any] = {
-        "id": public_id(record),
-        "timestamp": record["timestamp"].isoformat(timespec="microseconds"),
+        "id": str(row[1] or row[0]),
+        "timestamp": row[2].isoformat(timespec="microseconds"),
     }
-    activity.update((name, record[name]) for name in SHOWN)
-    activity["token_usage"] = record["token_usage"] or {}
-    activity["metadata"] = record["metadata"] or {}
+    activity.update(zip(SHOWN, row[FIRST_SHOWN:END_SHOWN], strict=True))
+    activity["token_usage"] = row[END_SHOWN] or {}
+    activity["metadata"] = row[END_SHOWN + 1] or {}
     return activity

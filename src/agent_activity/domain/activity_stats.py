@@ -20,6 +20,7 @@ through the index of the feed's scope.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +56,7 @@ class Stats:
 
 
 Groups = dict[tuple[str, str], Stats]  # (action, resource type) -> stats; '' for absent
+TOTAL = ("*", "*")  # the one key of ungrouped stats
 
 
 def rollup_scope(query: ActivityFilter) -> tuple[str, str] | None:
@@ -92,14 +94,19 @@ def split_hours(
 
 
 async def group_stats(
-    session: AsyncSession, query: ActivityFilter, now: datetime | None = None
+    session: AsyncSession,
+    query: ActivityFilter,
+    now: datetime | None = None,
+    *,
+    grouped: bool = True,
 ) -> Groups:
-    """Stats per (action, resource type) of the records ``query`` matches. ``now``, when given,
-    says that records later than it are rare, which makes the current hour cheap to read."""
+    """Stats per (action, resource type) of the records ``query`` matches, or with ``grouped``
+    false their totals alone, under the key ``TOTAL``. ``now``, when given, says that records
+    later than it are rare, which makes the current hour cheap to read."""
     scope = rollup_scope(query)
     hours = split_hours(query.start, query.end) if scope is not None else None
     if scope is None or hours is None:
-        return await _raw_groups(session, query)
+        return await _raw_groups(session, query, grouped)
     first, last = hours
     # A partial edge hour is either read raw, or folded into the rollup read and its outside
     # part subtracted: one rollup query covers the whole hours and both kinds of edge.
@@ -118,13 +125,12 @@ async def group_stats(
             last += HOUR
         else:
             added.append((last, query.end))
-    groups = await _rollup_groups(session, query, scope, first, last)
+    groups = await _rollup_groups(session, query, scope, first, last, grouped)
     for parts, sign in ((added, 1), (subtracted, -1)):
         for start, end in parts:
             if start < end:
-                _merge(
-                    groups, await _raw_groups(session, replace(query, start=start, end=end)), sign
-                )
+                part = await _raw_groups(session, replace(query, start=start, end=end), grouped)
+                _merge(groups, part, sign)
     return groups
 
 
@@ -156,31 +162,41 @@ async def count_records(session: AsyncSession, query: ActivityFilter) -> int:
             lambda: select(func.count()).select_from(R).where(*query.conditions()),
         )
         return int(await session.scalar(statement, query.values()) or 0)
-    groups = await group_stats(session, replace(query, success=None))
+    groups = await group_stats(session, replace(query, success=None), grouped=False)
+    total = groups.get(TOTAL, Stats())
     if query.success is None:
-        return sum(s.requests for s in groups.values())
-    successes = sum(s.successes for s in groups.values())
-    return successes if query.success else sum(s.requests for s in groups.values()) - successes
+        return total.requests
+    return total.successes if query.success else total.requests - total.successes
 
 
-async def _raw_groups(session: AsyncSession, query: ActivityFilter) -> Groups:
-    statement = once(("raw groups", query.shape()), lambda: _raw_groups_statement(query))
+def _stats(values: Sequence[Any]) -> Stats:
+    requests, successes, dsum, dcount, tokens = values
+    return Stats(
+        int(requests), int(successes or 0), float(dsum or 0), int(dcount), int(tokens or 0)
+    )
+
+
+def _key(row: Sequence[Any], grouped: bool) -> tuple[str, str]:
+    return (row[0] or "", row[1] or "") if grouped else TOTAL
+
+
+async def _raw_groups(session: AsyncSession, query: ActivityFilter, grouped: bool) -> Groups:
+    statement = once(
+        ("raw groups", query.shape(), grouped), lambda: _raw_groups_statement(query, grouped)
+    )
     groups: Groups = {}
-    for action, resource_type, requests, successes, dsum, dcount, tokens in await session.execute(
-        statement, query.values()
-    ):
-        stats = Stats(
-            int(requests), int(successes or 0), float(dsum or 0), int(dcount), int(tokens or 0)
-        )
-        groups.setdefault((action or "", resource_type or ""), Stats()).add(stats)
+    for row in await session.execute(statement, query.values()):
+        stats = _stats(row[-5:])
+        if stats.requests:  # totals of no records are one row of zeros
+            groups.setdefault(_key(row, grouped), Stats()).add(stats)
     return groups
 
 
-def _raw_groups_statement(query: ActivityFilter) -> Executable:
+def _raw_groups_statement(query: ActivityFilter, grouped: bool) -> Executable:
+    keys = (R.action, R.resource_type) if grouped else ()
     return (
         select(
-            R.action,
-            R.resource_type,
+            *keys,
             func.count(),
             func.sum(case((R.success, 1), else_=0)),
             func.sum(R.duration_ms),
@@ -188,7 +204,7 @@ def _raw_groups_statement(query: ActivityFilter) -> Executable:
             func.sum(R.total_tokens),
         )
         .where(*query.conditions())
-        .group_by(R.action, R.resource_type)
+        .group_by(*keys)
     )
 
 
@@ -232,6 +248,7 @@ async def _rollup_groups(
     scope: tuple[str, str],
     first: datetime | None,
     last: datetime | None,
+    grouped: bool,
 ) -> Groups:
     """Stats of the whole hours [first, last) of one scope, from as few rollup rows as can be."""
     if query.success is not None:
@@ -240,7 +257,8 @@ async def _rollup_groups(
     dimensions = tuple(name for name in ("action", "resource_type") if getattr(query, name))
     shape = tuple((span, low is not None, high is not None) for span, low, high in pieces)
     statement = once(
-        ("rollup groups", dimensions, shape), lambda: _rollup_statement(dimensions, pieces)
+        ("rollup groups", dimensions, shape, grouped),
+        lambda: _rollup_statement(dimensions, pieces, grouped),
     )
     values: dict[str, Any] = {
         "org_id": query.org_id,
@@ -251,17 +269,13 @@ async def _rollup_groups(
     }
     for index, (span, low, high) in enumerate(pieces):
         values |= {f"span_{index}": span, f"first_{index}": low, f"last_{index}": high}
-    return {
-        (action, resource_type): Stats(
-            int(requests), int(successes), float(dsum), int(dcount), int(tokens)
-        )
-        for action, resource_type, requests, successes, dsum, dcount, tokens in (
-            await session.execute(statement, values)
-        )
-    }
+    rows = await session.execute(statement, values)
+    return {_key(row, grouped): _stats(row[-5:]) for row in rows if row[-5]}
 
 
-def _rollup_statement(dimensions: tuple[str, ...], pieces: list[Piece]) -> Executable:
+def _rollup_statement(
+    dimensions: tuple[str, ...], pieces: list[Piece], grouped: bool
+) -> Executable:
     where: list[ColumnElement[bool]] = [
         U.org_id == bindparam("org_id"),
         U.scope_type == bindparam("scope_type"),
@@ -276,6 +290,5 @@ def _rollup_statement(dimensions: tuple[str, ...], pieces: list[Piece]) -> Execu
     ]
     rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     sums = [func.sum(rows.c[value.key]) for value in VALUES]
-    return select(rows.c.action, rows.c.resource_type, *sums).group_by(
-        rows.c.action, rows.c.resource_type
-    )
+    keys = (rows.c.action, rows.c.resource_type) if grouped else ()
+    return select(*keys, *sums).group_by(*keys)

@@ -46,7 +46,7 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+async def page_params(  # async: no thread-pool hop (see api/deps.py)
     start_time: Annotated[
         datetime | None, Query(description="ISO timestamp; records at or after it.")
     ] = None,

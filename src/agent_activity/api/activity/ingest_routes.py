@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from agent_activity.api.activity.schemas import IngestBody, IngestResponse
 from agent_activity.api.deps import PrincipalDep, RuntimeDep
+from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.errors import Conflict
 from agent_activity.ingest.batch import ingest_batch
 
@@ -23,7 +23,7 @@ async def ingest_activity(
     request: Request,
     runtime: RuntimeDep,
     principal: PrincipalDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """Store up to 1,000 records, all or nothing; ids already stored are skipped. Answers only
     once the batch is committed, so a 201 means the records are durable."""
     request.state.activity = {"resource_type": "activity", "action": "ingest"}
@@ -44,4 +44,4 @@ async def ingest_activity(
     answer = IngestResponse(
         accepted=result.accepted, inserted=result.inserted, duplicates=result.duplicates
     )
-    return JSONResponse(answer.model_dump(), status_code=201)
+    return FastJSONResponse(answer.model_dump(), status_code=201)

@@ -7,12 +7,12 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams
 from agent_activity.api.activity.schemas import ActivityPage
 from agent_activity.api.deps import PrincipalDep, SessionDep
+from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain import activity_feeds as feeds
 from agent_activity.domain.activity_cursor import CursorCodec
 from agent_activity.domain.activity_query import ActivityFilter
@@ -28,20 +28,20 @@ WS = "/orgs/{org_id}/workspaces/{workspace_id}"
 
 async def respond(
     session: AsyncSession, codec: CursorCodec, query: ActivityFilter, page: PageParams
-) -> JSONResponse:
+) -> FastJSONResponse:
     if page.start and page.end and page.start > page.end:
         message = "start_time must not be after end_time"
         issue = FieldIssue(("query", "start_time"), message, "value_error", page.start.isoformat())
         raise Invalid(message, [issue])
     ranged = replace(query, start=page.start, end=page.end)
     body = await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 @router.get("/orgs/{org_id}/activity", response_model=ActivityPage)
 async def get_org_activity(
     org_id: uuid.UUID, page: PageDep, session: SessionDep, principal: PrincipalDep, codec: CodecDep
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.org_scope(session, principal, org_id)
     return await respond(session, codec, ActivityFilter(org_id), page)
 
@@ -54,7 +54,7 @@ async def get_workspace_activity(
     session: SessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id))
     return await respond(session, codec, query, page)
@@ -69,7 +69,7 @@ async def get_user_activity(
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.user_scope(session, principal, org_id, user_id, workspace_id)
     workspace = str(workspace_id) if workspace_id else None
     query = ActivityFilter(org_id, user_id=user_id, workspace_id=workspace)
@@ -84,7 +84,7 @@ async def get_my_activity(
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
-) -> JSONResponse:
+) -> FastJSONResponse:
     me = str(principal.principal_id)
     await feeds.user_scope(session, principal, org_id, me, workspace_id)
     workspace = str(workspace_id) if workspace_id else None
@@ -101,7 +101,7 @@ async def get_app_activity(
     session: SessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), app_id=app_id)
     return await respond(session, codec, query, page)
@@ -117,7 +117,7 @@ async def get_endpoint_activity(
     session: SessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(
         org_id, workspace_id=str(workspace_id), app_id=app_id, endpoint_id=endpoint_id
@@ -134,7 +134,7 @@ async def get_augmentation_activity(
     session: SessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), augmentation_id=augmentation_id)
     return await respond(session, codec, query, page)
@@ -149,7 +149,7 @@ async def get_action_activity(
     session: SessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), action=action)
     return await respond(session, codec, query, page)
@@ -164,7 +164,7 @@ async def get_resource_activity(
     session: SessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), resource_id=resource_id)
     return await respond(session, codec, query, page)
@@ -188,7 +188,7 @@ async def search_workspace_activity(
     status: Annotated[Literal["success", "error"] | None, Query()] = None,
     min_duration_ms: Duration = None,
     max_duration_ms: Duration = None,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """Filter by action, resource type, user, outcome and duration; all filters combine (AND)."""
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(

@@ -6,11 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from fastapi.responses import JSONResponse
 
 from agent_activity.api.activity.deps import Hours
 from agent_activity.api.activity.schemas import ActivitySummary
 from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain import activity_feeds as feeds
 from agent_activity.domain.activity_query import ActivityFilter
 
@@ -26,10 +26,10 @@ async def get_org_activity_summary(
     session: SessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.org_scope(session, principal, org_id)
     body = await feeds.summarise(session, ActivityFilter(org_id), runtime.now(), hours)
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 @router.get(
@@ -42,10 +42,10 @@ async def get_workspace_activity_summary(
     session: SessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id))
-    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
 
 
 @router.get("/orgs/{org_id}/users/{user_id}/activity/summary", response_model=ActivitySummary)
@@ -56,10 +56,10 @@ async def get_user_activity_summary(
     session: SessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.user_scope(session, principal, org_id, user_id, None)
     query = ActivityFilter(org_id, user_id=user_id)
-    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
 
 
 @router.get(
@@ -76,12 +76,12 @@ async def get_endpoint_activity_summary(
     session: SessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> JSONResponse:
+) -> FastJSONResponse:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(
         org_id, workspace_id=str(workspace_id), app_id=app_id, endpoint_id=endpoint_id
     )
-    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
 
 
 @router.get("/orgs/{org_id}/me/activity/summary", response_model=ActivitySummary)
@@ -91,8 +91,8 @@ async def get_my_activity_summary(
     session: SessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> JSONResponse:
+) -> FastJSONResponse:
     me = str(principal.principal_id)
     await feeds.user_scope(session, principal, org_id, me, None)
     query = ActivityFilter(org_id, user_id=me)
-    return JSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))

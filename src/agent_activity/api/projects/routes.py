@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 
 from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from agent_activity.api.projects.schemas import (
@@ -15,6 +14,7 @@ from agent_activity.api.projects.schemas import (
     BatchResponse,
 )
 from agent_activity.api.projects.ticket_routes import router as ticket_router
+from agent_activity.api.responses import FastJSONResponse
 from agent_activity.db.models import Project
 from agent_activity.domain.access import get_project
 from agent_activity.domain.presence_views import project_activity, project_sessions
@@ -43,7 +43,7 @@ async def agent_activity_batch(
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """File 000: the file 001 payload for each requested project, in request order."""
     # Check every id first, in request order, so the first bad one decides the error.
     projects = [await get_project(session, principal, pid) for pid in body.project_ids]
@@ -53,7 +53,7 @@ async def agent_activity_batch(
         payload = await project_activity(session, project.id, now, runtime.settings)
         results.append({"project_id": str(project.id), **payload})
     request.state.activity = {"resource_type": "project", "action": "agent_activity.batch"}
-    return JSONResponse({"results": results})
+    return FastJSONResponse({"results": results})
 
 
 @router.get("/{id}/agent-activity", response_model=AgentActivity)
@@ -63,11 +63,11 @@ async def agent_activity(
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """File 001: the project's live MCP sessions, checkpoints and session history."""
     project = await get_project(session, principal, id)
     describe(request, project, "agent_activity.read")
-    return JSONResponse(
+    return FastJSONResponse(
         await project_activity(session, project.id, runtime.now(), runtime.settings)
     )
 
@@ -84,11 +84,11 @@ async def agent_sessions(
         description="When true (default), only sessions with last activity within "
         "active_window_s (5 minutes); false adds recent ended sessions.",
     ),
-) -> JSONResponse:
+) -> FastJSONResponse:
     """File 002: the project's agent sessions."""
     project = await get_project(session, principal, id)
     describe(request, project, "agent_sessions.read")
     sessions = await project_sessions(
         session, project.id, runtime.now(), runtime.settings, active=active
     )
-    return JSONResponse({"sessions": sessions})
+    return FastJSONResponse({"sessions": sessions})
