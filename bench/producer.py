@@ -10,8 +10,9 @@ from datetime import datetime
 from queue import Empty
 from typing import Any
 
+from agent_activity.db.driver_rows import Tuples
 from bench import datagen
-from bench.layout import PreparedRecords, Preparer, Tuples
+from bench.layout import PreparedRecords, Preparer
 from bench.world import World, demo_world
 
 BATCH = 10_000

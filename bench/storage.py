@@ -19,8 +19,9 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from agent_activity.db.driver_rows import TableLayout, Tuples
 from agent_activity.db.migrate import upgrade
-from bench.layout import PreparedRecords, Preparer, TableLayout, Tuples
+from bench.layout import PreparedRecords, Preparer
 
 ROLLUP_COLUMNS = (
     "org_id, scope_type, scope_id, span, bucket_start, action, resource_type, "

@@ -30,8 +30,9 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from agent_activity.db.driver_rows import BulkStatement
 from agent_activity.db.models import ActivityRollup
 from agent_activity.db.statements import once
 
@@ -116,16 +117,20 @@ def _hourly(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
     return sums
 
 
-async def add_to_rollups(session: AsyncSession, records: Iterable[Mapping[str, Any]]) -> None:
-    """Add ``records`` to the rollups, in the caller's transaction."""
+async def add_to_rollups(connection: AsyncConnection, records: Iterable[Mapping[str, Any]]) -> None:
+    """Add ``records`` to the rollups, in the connection's transaction."""
     sums = aggregate(records)
     if not sums:
         return
     rows = [_row(key, sums[key]) for key in in_lock_order(sums)]
-    # One statement, many parameter sets: compiled once (and cached), run by the driver's own
-    # executemany, which is far cheaper than a multi-row VALUES built afresh for every batch.
-    dialect = session.get_bind().dialect.name
-    await session.execute(once(("rollup upsert", dialect), lambda: upsert_statement(dialect)), rows)
+    # One statement, many parameter sets: compiled once, run by the driver's own executemany
+    # on converted values (see db/driver_rows.py).
+    dialect = connection.dialect
+    upsert = once(
+        ("rollup upsert", dialect.name),
+        lambda: BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS),
+    )
+    await upsert.execute(connection, rows)
 
 
 def in_lock_order(sums: Mapping[Key, Any]) -> list[Key]:
@@ -157,6 +162,22 @@ def upsert_statement(dialect: str) -> Any:
             "tokens": table.tokens + new.tokens,
         },
     )
+
+
+ROW_KEYS = (
+    "org_id",
+    "scope_type",
+    "scope_id",
+    "span",
+    "bucket_start",
+    "action",
+    "resource_type",
+    "requests",
+    "successes",
+    "duration_sum_ms",
+    "duration_count",
+    "tokens",
+)
 
 
 def _row(key: Key, sums: list[float]) -> dict[str, Any]:

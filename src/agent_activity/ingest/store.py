@@ -5,17 +5,19 @@ written in the caller's transaction, and either both commit or neither does.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC
 from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from agent_activity.db.base import new_id, utcnow
+from agent_activity.db.driver_rows import BulkStatement, TableLayout
 from agent_activity.db.models import ActivityRecord
+from agent_activity.db.statements import once
 from agent_activity.ingest.rollups import add_to_rollups
 
 # Every column, by attribute name, with the value a record gets when it does not say.
@@ -40,13 +42,9 @@ def total_tokens_of(token_usage: dict[str, Any] | None) -> int:
 
 
 _TABLE: Table = cast(Table, ActivityRecord.__table__)
-_INSERT = insert(_TABLE)
 # Attribute name -> column name; they differ where a column name is reserved by the ORM.
 _COLUMN_OF = {attr.key: attr.columns[0].name for attr in ActivityRecord.__mapper__.column_attrs}
-
-
-def _by_column(row: dict[str, Any]) -> dict[str, Any]:
-    return {_COLUMN_OF[key]: value for key, value in row.items()}
+_ATTRIBUTE_OF = {column: attribute for attribute, column in _COLUMN_OF.items()}
 
 
 def normalise(record: dict[str, Any]) -> dict[str, Any]:
@@ -75,50 +73,48 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     if not records:
         return 0
     rows = [normalise(record) for record in records]
-    if session.get_bind().dialect.name == "postgresql":
-        await copy_records(session, rows)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await copy_records(connection, rows)
     else:
-        # A Core executemany on the table: the ORM's bulk path costs as much again per row.
-        await session.execute(_INSERT, [_by_column(row) for row in rows])
+        # The driver's executemany on converted tuples (see db/driver_rows.py).
+        await _bulk_insert(connection.dialect).execute(connection, rows)
     # The rollups last: concurrent batches of one org update the same rollup rows, and on
     # PostgreSQL each holds those rows' locks from its upsert to its commit; kept short here.
-    await add_to_rollups(session, rows)
+    await add_to_rollups(connection, rows)
     return len(rows)
 
 
-_ATTRIBUTES = list(_COLUMN_OF)
-_JSON_ATTRIBUTES = frozenset(
-    attr.key
-    for attr in ActivityRecord.__mapper__.column_attrs
-    if isinstance(attr.columns[0].type, JSON)
-)
+def _bulk_insert(dialect: Dialect) -> BulkStatement:
+    return once(
+        ("records insert", dialect.name),
+        lambda: BulkStatement(insert(_TABLE), dialect, list(_ATTRIBUTE_OF), _ATTRIBUTE_OF),
+    )
 
 
-async def copy_records(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+def _copy_layout() -> TableLayout:
+    return TableLayout.of(ActivityRecord, "postgresql")
+
+
+async def copy_records(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     """PostgreSQL's own bulk path, ``COPY``, through the driver: for a batch of records it costs
-    the server and the driver far less than an INSERT per row. It runs in the session's
+    the server and the driver far less than an INSERT per row. It runs in the connection's
     transaction, begun here if no statement has begun it yet. Driver errors are raised as
     SQLAlchemy's, so callers handle a unique-key collision or a lost connection as they would
     from an INSERT."""
-    connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
     if driver is None:
-        raise RuntimeError("copy_records needs a PostgreSQL (asyncpg) session")
+        raise RuntimeError("copy_records needs a PostgreSQL (asyncpg) connection")
     if not driver.is_in_transaction():
         # SQLAlchemy begins its transaction lazily, at the first statement; a COPY on its own
         # would commit by itself, outside the caller's all-or-nothing.
         await connection.exec_driver_sql("SELECT 1")
-    tuples = [
-        tuple(
-            json.dumps(row[key]) if key in _JSON_ATTRIBUTES and row[key] is not None else row[key]
-            for key in _ATTRIBUTES
-        )
-        for row in rows
-    ]
-    columns = [_COLUMN_OF[key] for key in _ATTRIBUTES]
+    layout = once("records copy layout", _copy_layout)
     try:
-        await driver.copy_records_to_table(_TABLE.name, records=tuples, columns=columns)
+        await driver.copy_records_to_table(
+            layout.table, records=layout.tuples(rows), columns=layout.columns
+        )
     except asyncpg.IntegrityConstraintViolationError as error:
-        raise IntegrityError(f"COPY {_TABLE.name}", None, error) from error
+        raise IntegrityError(f"COPY {layout.table}", None, error) from error
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-        raise OperationalError(f"COPY {_TABLE.name}", None, error) from error
+        raise OperationalError(f"COPY {layout.table}", None, error) from error

@@ -62,7 +62,8 @@ class ActivityIn(BaseModel):
     def to_record(self, received: datetime) -> dict[str, Any]:
         """ActivityRecord attributes; a record without ``success`` succeeded unless its status
         code says otherwise."""
-        values = self.model_dump(exclude={"id", "metadata"})
+        values = dict(self.__dict__)  # the fields as validated, without model_dump's copying
+        del values["id"], values["metadata"]
         values["external_id"] = self.id
         values["record_metadata"] = self.metadata
         values["timestamp"] = self.timestamp or received
