@@ -50,6 +50,7 @@ async def load_runs(ctx: Context, console: Console) -> None:
     )
     async for batch in batches:
         await ctx.store.write_prepared_runs(batch)
+    await ctx.store.settle()
     elapsed = time.perf_counter() - started
     console.log(f"{ctx.engine}: {sizes.runs:,} runs loaded in {elapsed:.1f} s")
 
@@ -72,6 +73,7 @@ async def load_records(ctx: Context, target: int, step: int, console: Console) -
         done += len(batch.records)
         if done % 1_000_000 < LOAD_BATCH:
             console.log(f"{ctx.engine}: {done:,} / {missing:,} records loaded")
+    await ctx.store.settle()
     elapsed = time.perf_counter() - started
     console.log(
         f"{ctx.engine}: {missing:,} records loaded in {elapsed:.1f} s ({missing / elapsed:,.0f}/s)"

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    inspect,
     select,
 )
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -118,3 +119,42 @@ def rollups_table(*, with_span: bool) -> Table:
         Column("successes", Integer), Column("duration_sum_ms", Float),
         Column("duration_count", Integer), Column("tokens", Integer),
     )  # fmt: skip
+
+
+def _run_list_indexes(sync: Connection) -> dict[str, list[str | None]]:
+    return {
+        str(index["name"]): index["column_names"]
+        for index in inspect(sync).get_indexes("agent_runs")
+        if str(index["name"]).startswith("ix_agent_runs_agent_")
+    }
+
+
+async def test_the_covering_migration_widens_the_run_list_indexes_and_back(
+    empty_database_url: str,
+) -> None:
+    engine = create_async_engine(empty_database_url)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            widened = await connection.run_sync(_run_list_indexes)
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0002"))
+        async with engine.connect() as connection:
+            narrowed = await connection.run_sync(_run_list_indexes)
+    finally:
+        await engine.dispose()
+    assert widened["ix_agent_runs_agent_started"] == [
+        "agent_id", "started_on", "id", "completed_on", "created_on", "status"
+    ]  # fmt: skip
+    assert widened["ix_agent_runs_agent_status"] == [
+        "agent_id", "status", "id", "started_on", "completed_on", "created_on"
+    ]  # fmt: skip
+    assert narrowed == {
+        f"ix_agent_runs_agent_{name}": ["agent_id", key, "id"]
+        for name, key in [
+            ("started", "started_on"),
+            ("completed", "completed_on"),
+            ("created", "created_on"),
+            ("status", "status"),
+        ]
+    }

@@ -15,15 +15,25 @@ RUN_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "stopp
 TRIGGER_TYPES = ("email_received", "schedule", "webhook", "manual")
 
 
+LISTED = ("started_on", "completed_on", "created_on", "status")
+# (index name suffix, its sort key, the other listed columns it carries)
+RUN_LIST_INDEXES = [
+    (key.removesuffix("_on"), key, tuple(other for other in LISTED if other != key))
+    for key in LISTED
+]
+
+
 class AgentRun(Base):
     __tablename__ = "agent_runs"
     __table_args__ = (
         UniqueConstraint("agent_id", "idempotency_key"),
-        # One index per sort key, each ending in id so ties break stably within the index.
-        Index("ix_agent_runs_agent_started", "agent_id", "started_on", "id"),
-        Index("ix_agent_runs_agent_completed", "agent_id", "completed_on", "id"),
-        Index("ix_agent_runs_agent_created", "agent_id", "created_on", "id"),
-        Index("ix_agent_runs_agent_status", "agent_id", "status", "id"),
+        # One index per sort key, with id next so ties break stably within the index, and the
+        # other listed columns after it: every filter and sort of the list, and its counts,
+        # read the index alone, never the table (see domain/run_list.py).
+        *(
+            Index(f"ix_agent_runs_agent_{name}", "agent_id", key, "id", *covered)
+            for name, key, covered in RUN_LIST_INDEXES
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
