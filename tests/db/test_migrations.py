@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from alembic import command
@@ -21,10 +21,11 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from agent_activity.db.base import Base, UTCDateTime
 from agent_activity.db.migrate import alembic_config, is_up_to_date, upgrade
+from agent_activity.db.models import NOT_YET, Agent, AgentRun, AgentRunCount, Org
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -158,3 +159,63 @@ async def test_the_covering_migration_widens_the_run_list_indexes_and_back(
             ("status", "status"),
         ]
     }
+
+
+async def test_the_run_counts_migration_counts_the_runs_already_there(
+    empty_database_url: str,
+) -> None:
+    """Runs written before migration 0004 are counted by it, and its triggers count the runs
+    written after; downgrading drops both the table and the triggers."""
+    engine = create_async_engine(empty_database_url)
+    sessions = async_sessionmaker(engine)
+    created = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0003"))
+        async with sessions() as session, session.begin():
+            org = Org(name="O")
+            session.add(org)
+            await session.flush()
+            agent = Agent(org_id=org.id, name="A")
+            session.add(agent)
+            await session.flush()
+            org_id, agent_id = org.id, agent.id
+            for index, status in enumerate(["pending", "running", "completed", "completed"]):
+                started = None if status == "pending" else created + timedelta(hours=index)
+                finished = (
+                    started + timedelta(days=1) if started and status == "completed" else None
+                )
+                session.add(
+                    AgentRun(
+                        org_id=org.id, agent_id=agent.id, workflow_id="w", approach="a",
+                        status=status, trigger_type="manual", created_on=created,
+                        started_on=started,
+                        completed_on=finished,
+                    )
+                )  # fmt: skip
+        await upgrade(engine)
+        async with sessions() as session, session.begin():
+            session.add(
+                AgentRun(
+                    org_id=org_id, agent_id=agent_id, workflow_id="w", approach="a",
+                    status="pending", trigger_type="manual", created_on=created,
+                )
+            )  # fmt: skip
+        async with sessions() as session:
+            counted = {
+                (row.status, row.started_day, row.completed_day): row.runs
+                for row in await session.scalars(select(AgentRunCount))
+            }
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0003"))
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()
+    day = date(2026, 11, 20)
+    assert counted == {
+        ("pending", NOT_YET, NOT_YET): 2,
+        ("running", day, NOT_YET): 1,
+        ("completed", day, date(2026, 11, 21)): 2,
+    }
+    assert "agent_run_counts" not in tables

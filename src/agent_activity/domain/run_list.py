@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import AgentRun
 from agent_activity.domain.access import get_agent
 from agent_activity.domain.principal import READ, TOKEN_USAGE, Principal
-from agent_activity.domain.run_filter import RunFilter
+from agent_activity.domain.run_counts import count_runs, count_runs_by_trigger
+from agent_activity.domain.run_filter import RunFilter, conditions
 from agent_activity.domain.run_hints import implied_by_lifecycle, possible_statuses
 
 SORT_FIELDS = ("started_on", "completed_on", "created_on", "status")
@@ -66,40 +66,11 @@ class RunGroup:
     page: RunPage  # this group's runs on the requested page, and the group's own totals
 
 
-def conditions(agent_id: uuid.UUID, where: RunFilter) -> list[ColumnElement[bool]]:
-    run = AgentRun
-    found: list[ColumnElement[bool]] = [run.agent_id == agent_id]
-    if where.statuses:
-        found.append(run.status.in_(where.statuses))
-    ranges: list[tuple[Any, datetime | None, datetime | None]] = [
-        (run.started_on, where.started_on_from, where.started_on_to),
-        (run.completed_on, where.completed_on_from, where.completed_on_to),
-        (run.created_on, where.created_on_from, where.created_on_to),
-    ]
-    for column, low, high in ranges:
-        if low is not None:
-            found.append(column >= low)
-        if high is not None:
-            found.append(column <= high)
-    if where.has_started is not None:
-        started = run.started_on.is_not(None)
-        found.append(started if where.has_started else run.started_on.is_(None))
-    if where.has_completed is not None:
-        done = run.completed_on.is_not(None)
-        found.append(done if where.has_completed else run.completed_on.is_(None))
-    return found
-
-
 def order_by(query: RunQuery) -> list[Any]:
     column = getattr(AgentRun, query.sort_field)
     if query.descending:
         return [column.desc().nulls_first(), AgentRun.id.desc()]
     return [column.asc().nulls_last(), AgentRun.id.asc()]
-
-
-async def _count(session: AsyncSession, where: list[ColumnElement[bool]]) -> int:
-    total = await session.scalar(select(func.count()).select_from(AgentRun).where(*where))
-    return int(total or 0)
 
 
 async def _rows(
@@ -117,14 +88,13 @@ async def _rows(
     return list(await session.scalars(rows))
 
 
-async def _page(
-    session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
-) -> RunPage:
-    total = await _count(session, where)
+async def _page(session: AsyncSession, agent_id: uuid.UUID, query: RunQuery) -> RunPage:
+    where = conditions(agent_id, query.filter)
+    total = await count_runs(session, agent_id, query.filter)
     skipped = (query.page - 1) * query.per_page
     items: list[AgentRun] = []
     if skipped < total and query.sort_field == "status":
-        items = await _page_by_status(session, where, query)
+        items = await _page_by_status(session, agent_id, where, query)
     elif skipped < total and filters_first(query, total):
         items = await _rows_filtered_first(session, where, query, skipped)
     elif skipped < total:
@@ -181,7 +151,7 @@ async def _rows_filtered_first(
 
 
 async def _page_by_status(
-    session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery
+    session: AsyncSession, agent_id: uuid.UUID, where: list[ColumnElement[bool]], query: RunQuery
 ) -> list[AgentRun]:
     """Sorted by status, a page is a run of whole status segments, each ordered by id.
 
@@ -196,7 +166,7 @@ async def _page_by_status(
     for status in sorted(possible_statuses(query.filter), reverse=query.descending):
         segment = [*where, AgentRun.status == status]
         if skip:
-            size = await _count(session, segment)
+            size = await count_runs(session, agent_id, replace(query.filter, statuses=(status,)))
             if skip >= size:
                 skip -= size
                 continue
@@ -219,7 +189,7 @@ async def list_runs(
 ) -> RunPage:
     agent = await get_agent(session, principal, agent_id, READ)
     _check_fields(principal, query)
-    return await _page(session, conditions(agent.id, query.filter), query)
+    return await _page(session, agent.id, query)
 
 
 async def list_run_groups(
@@ -233,14 +203,9 @@ async def list_run_groups(
     agent = await get_agent(session, principal, agent_id, READ)
     _check_fields(principal, query)
     where = conditions(agent.id, query.filter)
-    counts = await session.execute(
-        select(AgentRun.trigger_type, func.count())
-        .where(*where)
-        .group_by(AgentRun.trigger_type)
-        .order_by(AgentRun.trigger_type)
-    )
+    counts = await count_runs_by_trigger(session, agent.id, query.filter)
     groups = []
-    for trigger_type, total in counts.all():
+    for trigger_type, total in counts.items():
         scoped = [*where, AgentRun.trigger_type == trigger_type]
         skipped = (query.page - 1) * query.per_page
         items = (

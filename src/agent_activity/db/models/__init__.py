@@ -4,7 +4,13 @@ from agent_activity.db.models.activity import ActivityRecord, ActivityRollup
 from agent_activity.db.models.agents import Agent, AgentVersion
 from agent_activity.db.models.presence import AgentSession, Checkpoint, WorkInterval
 from agent_activity.db.models.resources import App, Augmentation, Endpoint
-from agent_activity.db.models.runs import RUN_STATUSES, TRIGGER_TYPES, AgentRun
+from agent_activity.db.models.runs import (
+    NOT_YET,
+    RUN_STATUSES,
+    TRIGGER_TYPES,
+    AgentRun,
+    AgentRunCount,
+)
 from agent_activity.db.models.service import RateLimitCounter, ServiceSecret
 from agent_activity.db.models.tenancy import (
     DEFAULT_BOARD_COLUMNS,
@@ -19,12 +25,14 @@ from agent_activity.db.models.tokens import ApiToken
 
 __all__ = [
     "DEFAULT_BOARD_COLUMNS",
+    "NOT_YET",
     "RUN_STATUSES",
     "TRIGGER_TYPES",
     "ActivityRecord",
     "ActivityRollup",
     "Agent",
     "AgentRun",
+    "AgentRunCount",
     "AgentSession",
     "AgentVersion",
     "ApiToken",

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_activity.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
@@ -58,3 +68,39 @@ class AgentRun(Base):
     total_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     run_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+
+
+# The day of a run that has not started (or finished) yet, in agent_run_counts' keys: a NULL
+# would never match itself in the unique key that the counting upsert relies on. Not
+# 0001-01-01: asyncpg sends Python's date.min as PostgreSQL's -infinity.
+NOT_YET = date(1, 1, 2)
+RUN_COUNT_KEY = (
+    "agent_id",
+    "trigger_type",
+    "status",
+    "created_day",
+    "started_day",
+    "completed_day",
+)
+
+
+class AgentRunCount(Base):
+    """How many of an agent's runs share a trigger, a status and the UTC days they were created,
+    started and completed on (``NOT_YET`` for none). The runs list's ``total_items`` adds these
+    up instead of counting runs (see domain/run_counts.py).
+
+    Kept by database triggers on ``agent_runs`` (migration 0004), so every path that writes
+    runs keeps them in step: the API, the demo, a bulk load, a manual fix in SQL.
+    """
+
+    __tablename__ = "agent_run_counts"
+    __table_args__ = (UniqueConstraint(*RUN_COUNT_KEY, name="uq_agent_run_counts_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    trigger_type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    created_day: Mapped[date] = mapped_column(Date)
+    started_day: Mapped[date] = mapped_column(Date)
+    completed_day: Mapped[date] = mapped_column(Date)
+    runs: Mapped[int] = mapped_column(BigInteger)
