@@ -21,6 +21,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+from sqlalchemy.sql.selectable import CTE, Subquery
 
 from agent_activity.db.models import AgentRun
 from agent_activity.domain.access import get_agent
@@ -135,19 +138,33 @@ def filters_first(query: RunQuery, total: int) -> bool:
 async def _rows_filtered_first(
     session: AsyncSession, where: list[ColumnElement[bool]], query: RunQuery, skipped: int
 ) -> list[AgentRun]:
-    """The page, picked from the materialized set of matching (id, sort key) pairs: a CTE
-    marked MATERIALIZED is computed on its own on both engines, through the filter's index,
-    so neither planner can turn it back into a walk of the sort key's index."""
+    """The page, picked from the matching runs found through the filter's own index.
+
+    Each engine is kept off the sort key's index its own way. SQLite: the sort key under a
+    unary ``+``, which SQLite documents as barring a term from index use, so it reads the
+    filter's index and keeps the top rows as it goes (1.5 ms at 13,000 matches).
+    PostgreSQL: a ``MATERIALIZED`` CTE, which is planned on its own, through the filter's
+    index. (On SQLite the CTE works too but fills a temporary table first: 5 to 9 ms.)"""
     key = getattr(AgentRun, query.sort_field)
-    matching = select(AgentRun.id, key.label("key")).where(*where).cte("matching")
-    matching = matching.prefix_with("MATERIALIZED")
-    if query.descending:
-        order = [matching.c.key.desc().nulls_first(), matching.c.id.desc()]
+    pairs: Subquery | CTE
+    if session.get_bind().dialect.name == "sqlite":
+        source = select(AgentRun.id.label("id"), _unindexed(key).label("key")).where(*where)
+        pairs = source.subquery()
     else:
-        order = [matching.c.key.asc().nulls_last(), matching.c.id.asc()]
-    ids = select(matching.c.id).order_by(*order).limit(query.per_page).offset(skipped).subquery()
+        matching = select(AgentRun.id, key.label("key")).where(*where).cte("matching")
+        pairs = matching.prefix_with("MATERIALIZED")
+    if query.descending:
+        order = [pairs.c.key.desc().nulls_first(), pairs.c.id.desc()]
+    else:
+        order = [pairs.c.key.asc().nulls_last(), pairs.c.id.asc()]
+    ids = select(pairs.c.id).order_by(*order).limit(query.per_page).offset(skipped).subquery()
     rows = select(AgentRun).join(ids, AgentRun.id == ids.c.id).order_by(*order_by(query))
     return list(await session.scalars(rows))
+
+
+def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``+column``: the same value, which SQLite will not look up in an index."""
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
 async def _page_by_status(
