@@ -130,7 +130,10 @@ async def sweep_forever(runtime: Runtime) -> None:
     while True:
         await anyio.sleep(interval)
         try:
-            await sweep_once(runtime)
+            # Shielded: a stop waits for the sweep in flight. Cancelled mid-statement, the
+            # connection's thread would hand its result to an event loop already closed.
+            with anyio.CancelScope(shield=True):
+                await sweep_once(runtime)
         except Exception:
             logger.exception("presence sweep failed; retrying next round")
 
