@@ -72,4 +72,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.
     runtime.closers.append(request_log.stop)
+    if isinstance(counter, RedisCounter):
+        runtime.closers.append(counter.close)  # its connection pool's sockets
     return runtime
