@@ -23,7 +23,7 @@ from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.web.helpers import EventReader, mcp_session, serve, sign_in
 
-WITHIN_S = 2.0
+WITHIN_S = 5.0  # live, with room for a loaded CI machine (see test_browser_board.py)
 
 
 @pytest.fixture
