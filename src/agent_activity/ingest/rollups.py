@@ -164,20 +164,8 @@ def upsert_statement(dialect: str) -> Any:
     )
 
 
-ROW_KEYS = (
-    "org_id",
-    "scope_type",
-    "scope_id",
-    "span",
-    "bucket_start",
-    "action",
-    "resource_type",
-    "requests",
-    "successes",
-    "duration_sum_ms",
-    "duration_count",
-    "tokens",
-)
+# What a rollup row is written with: every column but the surrogate id.
+ROW_KEYS = tuple(column.key for column in ActivityRollup.__table__.columns if column.key != "id")
 
 
 def _row(key: Key, sums: list[float]) -> dict[str, Any]:
