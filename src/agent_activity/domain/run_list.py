@@ -1,6 +1,7 @@
 """Listing one agent's runs (spec file 003): filters, sort, page numbers, grouping by trigger.
 
-Built for 100,000 runs per agent. Every sort key has an index ``(agent_id, key, id)``, so:
+Built for 100,000 runs per agent. Every sort key has an index ``(agent_id, key, id, ...)``
+carrying the other listed columns, so:
 
 - Ties break by id in the sort's direction, and NULLs (not started / not finished yet) sort as
   if later than any time: last ascending, first descending. That is the order the index holds
@@ -8,8 +9,9 @@ Built for 100,000 runs per agent. Every sort key has an index ``(agent_id, key, 
 - A page is found as a "deferred join": the ids of the page are picked from the index alone
   (index-only on PostgreSQL, skipping ``offset`` entries without touching the table), then only
   those ``per_page`` rows are read.
-- ``total_items`` is a COUNT with the same filters. With any one filter it reads a single index
-  (again index-only on PostgreSQL), so no counter table has to be kept in step with writes.
+- A filter on another column than the sort key that matches few runs is read through its own
+  index first (see :func:`filters_first`).
+- ``total_items`` adds up ``agent_run_counts`` (domain/run_counts.py), not the runs.
 """
 
 from __future__ import annotations
