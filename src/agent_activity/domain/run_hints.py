@@ -1,7 +1,7 @@
 """Conditions the run lifecycle makes redundant, added to page queries so PostgreSQL sees them.
 
-Only for finding a page: counts leave them out, since a count reads one index (index-only) and
-an extra condition on another column would send it to the table.
+Only for a page found by walking the sort key's index: counts come from agent_run_counts
+(domain/run_counts.py), and a filter-first page already reads the filter's own index.
 """
 
 from __future__ import annotations
