@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         600, ge=0, description="Requests per token per minute; 0 disables the limit."
     )
 
+    auth_cache_s: float = Field(
+        5.0,
+        ge=0,
+        description="How long a process remembers a token it authenticated; a revoked token "
+        "stops working within this time. 0 looks every request up.",
+    )
+
     request_log_enabled: bool = Field(
         True, description="Write every API request and MCP tool call to the activity log."
     )

@@ -19,6 +19,7 @@ from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
 from agent_activity.db.engine import create_engine, create_sessionmaker, create_write_gate
 from agent_activity.db.statistics import PlannerStatistics
+from agent_activity.domain.principal_cache import PrincipalCache
 from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
 from agent_activity.ingest.request_log import RequestLogWriter
 
@@ -35,6 +36,8 @@ class Runtime:
     request_log: RequestLogWriter
     # SQLite's planner statistics, refreshed in the background; see db.statistics.
     statistics: PlannerStatistics
+    # Tokens authenticated recently; see domain.principal_cache.
+    principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0, utcnow))
     # Entered around hot write transactions; see db.engine.create_write_gate.
     write_gate: AbstractAsyncContextManager[Any] = field(default_factory=contextlib.nullcontext)
     clock: Clock = utcnow
@@ -68,6 +71,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         request_log=request_log,
         write_gate=write_gate,
         clock=clock or utcnow,
+        principals=PrincipalCache(settings.auth_cache_s, clock or utcnow),
         statistics=PlannerStatistics(engine, write_gate),
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.

@@ -12,6 +12,7 @@ from agent_activity.db.models import ApiToken
 from agent_activity.domain import tenancy
 from agent_activity.domain.errors import Invalid, Unauthenticated
 from agent_activity.domain.principal import READ, TOKEN_USAGE, WRITE
+from agent_activity.domain.principal_cache import PrincipalCache
 from agent_activity.domain.tokens import authenticate, create_token, hash_token, revoke_token
 from tests.conftest import FakeClock
 
@@ -123,3 +124,57 @@ async def test_unknown_scopes_and_principal_types_are_invalid(db: AsyncSession) 
         await create_token(
             db, org_id=org.id, principal_type="robot", principal_id=org.id, name="n", scopes=[READ]
         )
+
+
+async def test_a_cached_token_is_answered_from_memory_until_its_time_is_up(
+    db: AsyncSession, clock: FakeClock
+) -> None:
+    org = await tenancy.create_org(db, "T")
+    user = await tenancy.get_or_create_user(db, "u@t.test", "U")
+    await tenancy.grant_role(
+        db, user, org_id=org.id, scope_type="org", scope_id=org.id, role="viewer"
+    )
+    issued = await create_token(
+        db,
+        org_id=org.id,
+        principal_type="user",
+        principal_id=user.id,
+        name="n",
+        scopes=[READ],
+        expires_at=clock() + timedelta(seconds=8),
+    )
+    cache = PrincipalCache(5, clock)
+    first = await authenticate(db, issued.secret, clock(), cache)
+    await revoke_token(db, issued.token.id, clock())
+    # Revoked in the database, still remembered: the documented price of the cache.
+    clock.advance(4.9)
+    assert await authenticate(db, issued.secret, clock(), cache) == first
+    clock.advance(0.2)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        await authenticate(db, issued.secret, clock(), cache)
+    # Failures are never remembered, and off means off.
+    with pytest.raises(Unauthenticated, match="revoked"):
+        await authenticate(db, issued.secret, clock(), PrincipalCache(0, clock))
+
+
+async def test_the_cache_never_outlives_the_tokens_expiry(
+    db: AsyncSession, clock: FakeClock
+) -> None:
+    org = await tenancy.create_org(db, "T")
+    issued = await create_token(
+        db,
+        org_id=org.id,
+        principal_type="agent",
+        principal_id=org.id,
+        name="n",
+        scopes=[READ],
+        expires_at=clock() + timedelta(seconds=3),
+    )
+    cache = PrincipalCache(60, clock)
+    await authenticate(db, issued.secret, clock(), cache)
+    clock.advance(2.9)
+    assert cache.get(hash_token(issued.secret)) is not None
+    clock.advance(0.2)
+    assert cache.get(hash_token(issued.secret)) is None
+    with pytest.raises(Unauthenticated, match="expired"):
+        await authenticate(db, issued.secret, clock(), cache)

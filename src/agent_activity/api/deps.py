@@ -46,8 +46,23 @@ def bearer_secret(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
 
 
-async def get_principal(request: Request, runtime: RuntimeDep, session: SessionDep) -> Principal:
-    principal = await authenticate(session, bearer_secret(request), runtime.now())
+async def authenticate_request(runtime: Runtime, request: Request) -> Principal:
+    """The caller of ``request`` (REST or MCP), from memory when its token was seen lately.
+
+    A session of its own, closed before the handler runs: a handler that queues at the write
+    gate must not hold a pooled connection the gate's holder may be waiting for.
+    """
+    async with runtime.sessionmaker() as session:
+        principal = await authenticate(
+            session, bearer_secret(request), runtime.now(), runtime.principals
+        )
+        if session.dirty:  # last_used_at moved on (at most once a minute); else a pure read
+            await session.commit()
+    return principal
+
+
+async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
+    principal = await authenticate_request(runtime, request)
     # Exposed to the request log, which runs outside the dependency system.
     request.state.principal = principal
     await runtime.rate_limiter.hit(f"token:{principal.token_id}", runtime.now())

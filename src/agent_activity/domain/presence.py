@@ -103,6 +103,9 @@ async def touch_session(
     timeout_s: float,
 ) -> AgentSession:
     """The caller's session, created or revived, with its last activity set to ``now``."""
+    agent = await _touch_live_session(session, principal, project, identity, now, timeout_s)
+    if agent is not None:
+        return agent
     agent = await _session_by_key(session, identity.session_key)
     if agent is None:
         agent = await _insert_session(session, principal, project, identity, now)
@@ -124,6 +127,57 @@ async def touch_session(
     agent.client_version = identity.client_version
     await session.flush()
     return agent
+
+
+async def _touch_live_session(
+    session: AsyncSession,
+    principal: Principal,
+    project: Project,
+    identity: ClientIdentity,
+    now: datetime,
+    timeout_s: float,
+) -> AgentSession | None:
+    """The common case in one statement: the caller's session is live on this project.
+
+    None when it is not (new, ended, silent past the timeout, another project or token, or a
+    clock that went back), and ``touch_session`` takes the long way that handles each case.
+    """
+    statement = once(
+        "touch live session",
+        lambda: (
+            update(AgentSession)
+            .where(
+                AgentSession.session_key == bindparam("key"),
+                AgentSession.org_id == bindparam("caller_org"),
+                AgentSession.token_id == bindparam("caller_token"),
+                AgentSession.project_id == bindparam("project"),
+                AgentSession.ended_at.is_(None),
+                AgentSession.last_activity_at.between(bindparam("live_since"), bindparam("now")),
+            )
+            .values(
+                last_activity_at=bindparam("now"),
+                machine_id=bindparam("machine"),
+                caller_origin=bindparam("origin"),
+                client_name=bindparam("client"),
+                client_version=bindparam("version"),
+            )
+            .returning(AgentSession)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    parameters = {
+        "key": identity.session_key,
+        "caller_org": principal.org_id,
+        "caller_token": principal.token_id,
+        "project": project.id,
+        "live_since": now - timedelta(seconds=timeout_s),
+        "now": now,
+        "machine": identity.machine_id,
+        "origin": identity.origin,
+        "client": identity.client_name,
+        "version": identity.client_version,
+    }
+    return (await session.scalars(statement, parameters)).one_or_none()
 
 
 async def _insert_session(

@@ -10,11 +10,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.config import Settings
 from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
+from agent_activity.db.statements import once
 from agent_activity.domain.presence import expire_sessions, seconds_between
 
 # `agent-sessions?active=false` lists at most this many sessions, most recently active first.
@@ -49,50 +50,76 @@ async def _live_sessions(
 ) -> list[dict[str, Any]] | None:
     """The project's live sessions, or None when one of them is due to be expired first."""
     cutoff = now - timedelta(seconds=settings.session_timeout_s)
-    rows = await session.execute(
-        select(AgentSession, WorkInterval, Ticket.number)
-        .outerjoin(
-            WorkInterval,
-            and_(WorkInterval.session_id == AgentSession.id, WorkInterval.ended_at.is_(None)),
-        )
-        .outerjoin(Ticket, Ticket.id == WorkInterval.ticket_id)
-        .where(
-            AgentSession.project_id == project_id,
-            AgentSession.ended_at.is_(None),
-        )
-        .order_by(AgentSession.connected_at, AgentSession.id, WorkInterval.started_at)
-    )
+    statement = once("live sessions", _live_sessions_query)
+    rows = await session.execute(statement, {"project": project_id})
     # Keyed by session: should one session hold two open intervals, the latest one wins.
     by_session: dict[uuid.UUID, dict[str, Any]] = {}
     stale_after = timedelta(seconds=settings.stale_after_s)
-    for agent, interval, number in rows:
-        if agent.last_activity_at < cutoff:
+    for (
+        agent_id,
+        connected_at,
+        last_activity_at,
+        caller_role,
+        caller_origin,
+        interval_id,
+        ticket_id,
+        interval_role,
+        started_at,
+        number,
+    ) in rows:
+        if last_activity_at < cutoff:
             return None
-        by_session[agent.id] = {
-            "ticket_id": str(interval.ticket_id) if interval and interval.ticket_id else None,
-            "ticket_number": number if interval and interval.ticket_id else None,
-            "role": (interval.agent_role if interval else None)
-            or agent.caller_role
-            or DEFAULT_ROLE,
-            "origin": agent.caller_origin or UNKNOWN_ORIGIN,
-            "connected_for_s": seconds_between(agent.connected_at, now),
-            "working_for_s": seconds_between(interval.started_at, now) if interval else None,
-            "stale": now - agent.last_activity_at > stale_after,
+        working = interval_id is not None
+        by_session[agent_id] = {
+            "ticket_id": str(ticket_id) if working and ticket_id else None,
+            "ticket_number": number if working and ticket_id else None,
+            "role": (interval_role if working else None) or caller_role or DEFAULT_ROLE,
+            "origin": caller_origin or UNKNOWN_ORIGIN,
+            "connected_for_s": seconds_between(connected_at, now),
+            "working_for_s": seconds_between(started_at, now) if working else None,
+            "stale": now - last_activity_at > stale_after,
         }
     return list(by_session.values())
+
+
+def _live_sessions_query() -> Select[Any]:
+    a, w = AgentSession, WorkInterval
+    return (
+        select(
+            a.id,
+            a.connected_at,
+            a.last_activity_at,
+            a.caller_role,
+            a.caller_origin,
+            w.id,
+            w.ticket_id,
+            w.agent_role,
+            w.started_at,
+            Ticket.number,
+        )
+        .outerjoin(w, and_(w.session_id == a.id, w.ended_at.is_(None)))
+        .outerjoin(Ticket, Ticket.id == w.ticket_id)
+        .where(a.project_id == bindparam("project"), a.ended_at.is_(None))
+        .order_by(a.connected_at, a.id, w.started_at)
+    )
 
 
 async def _checkpoints(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
-    # Plain column rows, not ORM objects: this read is on the board's hot path.
+    # Plain column rows, not ORM objects, from a statement built once: this read is on the
+    # board's hot path, and building a select costs more than SQLite takes to run it.
     c = Checkpoint
-    rows = await session.execute(
-        select(c.ticket_id, c.agent_role, c.status, c.progress_pct, c.details, c.created_at)
-        .where(c.project_id == project_id)
-        .order_by(c.created_at.desc(), c.id.desc())
-        .limit(limit)
+    statement = once(
+        "recent checkpoints",
+        lambda: (
+            select(c.ticket_id, c.agent_role, c.status, c.progress_pct, c.details, c.created_at)
+            .where(c.project_id == bindparam("project"))
+            .order_by(c.created_at.desc(), c.id.desc())
+            .limit(bindparam("limit"))
+        ),
     )
+    rows = await session.execute(statement, {"project": project_id, "limit": limit})
     return [
         {
             "ticket_id": str(ticket_id),
@@ -110,14 +137,24 @@ async def _history(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
     w = WorkInterval
-    rows = await session.execute(
-        select(
-            w.id, w.ticket_id, w.duration_seconds, w.started_at, w.ended_at, w.agent_role, w.origin
-        )
-        .where(w.project_id == project_id, w.ended_at.is_not(None))
-        .order_by(w.ended_at.desc(), w.id.desc())
-        .limit(limit)
+    statement = once(
+        "recent history",
+        lambda: (
+            select(
+                w.id,
+                w.ticket_id,
+                w.duration_seconds,
+                w.started_at,
+                w.ended_at,
+                w.agent_role,
+                w.origin,
+            )
+            .where(w.project_id == bindparam("project"), w.ended_at.is_not(None))
+            .order_by(w.ended_at.desc(), w.id.desc())
+            .limit(bindparam("limit"))
+        ),
     )
+    rows = await session.execute(statement, {"project": project_id, "limit": limit})
     history = []
     for interval_id, ticket_id, duration, started_at, ended_at, agent_role, origin in rows:
         assert ended_at is not None  # the query keeps completed intervals only

@@ -15,6 +15,7 @@ from agent_activity.db.models import ApiToken, Membership
 from agent_activity.db.statements import once
 from agent_activity.domain.errors import Invalid, NotFound, Unauthenticated
 from agent_activity.domain.principal import ALL_SCOPES, ROLE_SCOPES, Principal
+from agent_activity.domain.principal_cache import PrincipalCache
 
 TOKEN_PREFIX = "aa_"
 PRINCIPAL_TYPES = ("user", "agent", "service")
@@ -63,15 +64,24 @@ async def create_token(
     return IssuedToken(token=token, secret=secret)
 
 
-async def authenticate(session: AsyncSession, raw: str | None, now: datetime) -> Principal:
-    """The principal behind a bearer secret, or Unauthenticated with the reason."""
+async def authenticate(
+    session: AsyncSession, raw: str | None, now: datetime, cache: PrincipalCache | None = None
+) -> Principal:
+    """The principal behind a bearer secret, or Unauthenticated with the reason.
+
+    With ``cache``, a token looked up recently is answered from memory and ``session`` is not
+    used (see domain/principal_cache.py); only successful lookups are remembered.
+    """
     if not raw:
         raise Unauthenticated("Authentication required: send 'Authorization: Bearer <token>'")
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise Unauthenticated("Malformed token")
+    token_hash = hash_token(raw)
+    if cache is not None and (known := cache.get(token_hash)) is not None:
+        return known
     # One round trip: the token and, for a user token, the user's roles in the token's org.
     statement = once("authenticate", _token_with_roles)
-    rows = (await session.execute(statement, {"token_hash": hash_token(raw)})).all()
+    rows = (await session.execute(statement, {"token_hash": token_hash})).all()
     if not rows:
         raise Unauthenticated("Unknown token")
     token = rows[0][0]
@@ -90,7 +100,7 @@ async def authenticate(session: AsyncSession, raw: str | None, now: datetime) ->
     if token.principal_type == "user":
         allowed: frozenset[str] = frozenset().union(*(ROLE_SCOPES[r] for r in roles.values()))
         scopes = scopes & allowed
-    return Principal(
+    principal = Principal(
         token_id=token.id,
         org_id=token.org_id,
         principal_type=token.principal_type,
@@ -98,6 +108,9 @@ async def authenticate(session: AsyncSession, raw: str | None, now: datetime) ->
         scopes=scopes,
         roles=roles,
     )
+    if cache is not None:
+        cache.put(token_hash, principal, token.expires_at)
+    return principal
 
 
 def _token_with_roles() -> Executable:

@@ -24,12 +24,11 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from agent_activity.api.deps import bearer_secret
+from agent_activity.api.deps import authenticate_request
 from agent_activity.api.error_handling import status_for, with_headers
 from agent_activity.api.projects.errors import render
 from agent_activity.domain.errors import RateLimited, Unauthenticated
 from agent_activity.domain.presence import SWEEP_BATCH, expire_sessions
-from agent_activity.domain.tokens import authenticate
 from agent_activity.mcp.calls import record_unrun_calls
 from agent_activity.mcp.tools import register_tools
 from agent_activity.runtime import Runtime
@@ -110,10 +109,7 @@ class Authenticated:
         request = Request(scope, receive)
         now = self.runtime.now()
         try:
-            async with self.runtime.sessionmaker() as db:
-                principal = await authenticate(db, bearer_secret(request), now)
-                if db.dirty:  # last_used_at moved on (at most once a minute); else a pure read
-                    await db.commit()
+            principal = await authenticate_request(self.runtime, request)
             await self.runtime.rate_limiter.hit(f"token:{principal.token_id}", now)
         except (Unauthenticated, RateLimited) as error:
             response = with_headers(render(error, status_for(error)), error)

@@ -110,15 +110,20 @@ async def run_tool(
     started = time.perf_counter()
     now = runtime.now()
     try:
-        async with runtime.write_gate, runtime.sessionmaker() as db:
+        async with runtime.sessionmaker() as db:
+            # Read before the gate, so writers queued on it do not wait for this read too;
+            # then hand the connection back, because the gate's holder may need one from the
+            # pool (a commit keeps the loaded project usable).
             project = await get_project(db, principal, project_id_from(request), scope)
-            identity = client_identity(request, client_info(rctx), principal, project.id)
-            agent = await touch_session(
-                db, principal, project, identity, now, runtime.settings.session_timeout_s
-            )
-            call = ToolCall(db, principal, project, agent, now, runtime)
-            result = await body(call)
             await db.commit()
+            identity = client_identity(request, client_info(rctx), principal, project.id)
+            async with runtime.write_gate:
+                agent = await touch_session(
+                    db, principal, project, identity, now, runtime.settings.session_timeout_s
+                )
+                call = ToolCall(db, principal, project, agent, now, runtime)
+                result = await body(call)
+                await db.commit()
         record = activity_record(principal, tool, started, now, project, agent, None)
         record.update(resource_type=call.resource_type, resource_id=call.resource_id)
         submit(runtime, record)
