@@ -82,7 +82,7 @@ async def _live_sessions(
     return list(by_session.values())
 
 
-def _live_sessions_query() -> Select[Any]:
+def _live_sessions_query() -> Select[*tuple[Any, ...]]:
     a, w = AgentSession, WorkInterval
     return (
         select(

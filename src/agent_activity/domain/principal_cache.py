@@ -19,7 +19,7 @@ from cachetools import TLRUCache
 
 from agent_activity.domain.principal import Principal
 
-Entry = tuple[Principal, datetime]  # the principal and when this memory of it ends
+Entry = tuple[Principal, float]  # the principal and when this memory of it ends (POSIX time)
 
 
 class PrincipalCache:
@@ -28,7 +28,10 @@ class PrincipalCache:
         self.clock = clock
         self._entries: TLRUCache[str, Entry] | None = None
         if ttl_s > 0:
-            self._entries = TLRUCache(max_entries, ttu=_until, timer=clock)
+            self._entries = TLRUCache(max_entries, ttu=_until, timer=self._timestamp)
+
+    def _timestamp(self) -> float:
+        return self.clock().timestamp()  # the app's clock, so tests can move it
 
     def get(self, token_hash: str) -> Principal | None:
         if self._entries is None:
@@ -42,8 +45,8 @@ class PrincipalCache:
         until = self.clock() + self.ttl
         if expires_at is not None:
             until = min(until, expires_at)
-        self._entries[token_hash] = (principal, until)
+        self._entries[token_hash] = (principal, until.timestamp())
 
 
-def _until(_key: str, entry: Entry, _now: datetime) -> datetime:
+def _until(_key: str, entry: Entry, _now: float) -> float:
     return entry[1]
