@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.request_log.start()
+        runtime.touches.start()
         statistics = asyncio.create_task(runtime.statistics.refresh_forever(), name="statistics")
         try:
             async with mcp.run():

@@ -19,9 +19,11 @@ from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
 from agent_activity.db.engine import create_engine, create_sessionmaker, create_write_gate
 from agent_activity.db.statistics import PlannerStatistics
+from agent_activity.domain.access import ProjectRefs
+from agent_activity.domain.presence_touches import TouchWriter, touch_writer
 from agent_activity.domain.principal_cache import PrincipalCache
 from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
-from agent_activity.ingest.request_log import RequestLogWriter
+from agent_activity.ingest.request_log import RequestLogWriter, request_log_writer
 
 Clock = Callable[[], datetime]
 
@@ -34,8 +36,12 @@ class Runtime:
     rate_limiter: RateLimiter
     # The request log's batching writer; started and stopped with the app's lifespan.
     request_log: RequestLogWriter
+    # Read-only MCP calls' session touches, written behind; see domain.presence_touches.
+    touches: TouchWriter
     # SQLite's planner statistics, refreshed in the background; see db.statistics.
     statistics: PlannerStatistics
+    # Projects looked up recently (access checks without a query); see domain.access.
+    projects: ProjectRefs = field(default_factory=ProjectRefs)
     # Tokens authenticated recently; see domain.principal_cache.
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0, utcnow))
     # Entered around hot write transactions; see db.engine.create_write_gate.
@@ -57,7 +63,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     else:
         counter = DatabaseCounter(sessionmaker)
     write_gate = create_write_gate(settings)
-    request_log = RequestLogWriter(
+    request_log = request_log_writer(
         sessionmaker,
         write_gate=write_gate,
         flush_interval_s=settings.request_log_flush_interval_s,
@@ -69,6 +75,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         sessionmaker=sessionmaker,
         rate_limiter=RateLimiter(counter, settings.rate_limit_per_minute),
         request_log=request_log,
+        touches=touch_writer(sessionmaker, write_gate),
         write_gate=write_gate,
         clock=clock or utcnow,
         principals=PrincipalCache(settings.auth_cache_s, clock or utcnow),
@@ -76,6 +83,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.
     runtime.closers.append(request_log.stop)
+    runtime.closers.append(runtime.touches.stop)
     if isinstance(counter, RedisCounter):
         runtime.closers.append(counter.close)  # its connection pool's sockets
     return runtime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -12,16 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.app import create_app
 from agent_activity.config import Settings
 from agent_activity.db.models import AgentSession, WorkInterval
+from agent_activity.domain.presence import ClientIdentity
+from agent_activity.domain.presence_touches import Touch, write_touches
 from agent_activity.mcp.app import sweep_once
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant
-from tests.mcp_endpoint.conftest import LEGACY, SESSIONLESS, mcp_client
+from tests.mcp_endpoint.conftest import LEGACY, SESSIONLESS, mcp_client, serve
 from tests.mcp_endpoint.test_presence_flow import activity, make_ticket, sessions, z
 
 
 async def test_a_session_is_stale_after_60_silent_seconds(
-    client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, clock: FakeClock
+    client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, clock: FakeClock, runtime: Runtime
 ) -> None:
     await make_ticket(client, tenant, "One")
     async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
@@ -33,6 +36,7 @@ async def test_a_session_is_stale_after_60_silent_seconds(
         [session] = (await activity(client, tenant))["sessions"]
         assert session["stale"] is True and session["connected_for_s"] == 61
         await agent.call_tool("heartbeat", {})
+        await runtime.touches.flush()  # written behind the call, within 0.5 s; here at once
         [session] = (await activity(client, tenant))["sessions"]
         assert session["stale"] is False
 
@@ -54,7 +58,7 @@ async def test_active_sessions_are_those_seen_within_five_minutes(
 
 
 async def test_a_session_silent_past_the_timeout_is_ended_at_its_last_activity(
-    client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, clock: FakeClock
+    client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, clock: FakeClock, runtime: Runtime
 ) -> None:
     ticket = await make_ticket(client, tenant, "One")
     async with mcp_client(mcp_url, tenant.token, tenant.project_id, mode=LEGACY) as agent:
@@ -62,6 +66,7 @@ async def test_a_session_silent_past_the_timeout_is_ended_at_its_last_activity(
         await agent.call_tool("start_work", {"ticket": 1, "role": "developer"})
         clock.advance(100)
         await agent.call_tool("heartbeat", {})
+        await runtime.touches.flush()  # before the clock jumps past the flush interval
         last = clock()
         clock.advance(900)
         assert len((await activity(client, tenant))["sessions"]) == 1  # exactly at the timeout
@@ -155,3 +160,78 @@ async def test_two_app_instances_on_one_database_share_presence(
             assert len(await sessions(other, tenant)) == 1
             assert (await sessions(other, tenant))[0]["session_id"].startswith("sl_")
     assert SESSIONLESS  # both processes served the sessionless protocol above
+
+
+async def last_activity(db: AsyncSession) -> list[object]:
+    db.expire_all()
+    return [row.last_activity_at for row in await db.scalars(select(AgentSession))]
+
+
+async def test_a_read_only_call_on_a_live_session_is_touched_behind_it(
+    client: httpx.AsyncClient,
+    mcp_url: str,
+    tenant: Tenant,
+    clock: FakeClock,
+    runtime: Runtime,
+    db: AsyncSession,
+) -> None:
+    await make_ticket(client, tenant, "One")
+    async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
+        await agent.call_tool("start_work", {"ticket": 1, "role": "developer"})
+        clock.advance(30)
+        answer = await agent.call_tool("heartbeat", {})
+        assert answer.structured_content is not None
+        assert answer.structured_content["last_activity_at"] == z(clock())
+        # Not in the call's own transaction: the background writer stores it within its
+        # flush interval (0.5 s), with no flush asked for here.
+        for _ in range(100):  # 5 s at most
+            if await last_activity(db) == [clock()]:
+                break
+            await asyncio.sleep(0.05)
+        assert await last_activity(db) == [clock()]
+        # A call that changes state touches the session in its own transaction, at once.
+        clock.advance(5)
+        await agent.call_tool("stop_work", {})
+        assert await last_activity(db) == [clock()]
+
+
+async def test_a_graceful_stop_writes_the_touches_still_pending(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    clock: FakeClock,
+    settings: Settings,
+    db: AsyncSession,
+) -> None:
+    second = create_app(settings, clock=clock)
+    async with second.router.lifespan_context(second):
+        other: Runtime = second.state.runtime
+        async with serve(second) as url, mcp_client(url, tenant.token, tenant.project_id) as agent:
+            await agent.call_tool("heartbeat", {})  # creates the session: written at once
+            clock.advance(20)
+            await agent.call_tool("heartbeat", {})
+            assert len(other.touches.pending()) == 1
+    assert await last_activity(db) == [clock()]
+
+
+async def test_a_touch_never_moves_last_activity_back_nor_revives_an_ended_session(
+    client: httpx.AsyncClient,
+    mcp_url: str,
+    tenant: Tenant,
+    clock: FakeClock,
+    db: AsyncSession,
+) -> None:
+    async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
+        await agent.call_tool("heartbeat", {})
+    [row] = list(await db.scalars(select(AgentSession)))
+    identity = ClientIdentity(row.session_key, row.protocol, "machine-2", None, None, None)
+    # A touch older than what is stored (another process wrote a later one first) is a no-op.
+    await write_touches(db, [Touch(row.id, clock() - timedelta(seconds=5), identity)])
+    await db.commit()
+    assert await last_activity(db) == [clock()]
+    # An ended session stays ended: its client's next call revives it the long way.
+    row.ended_at = clock()
+    await db.commit()
+    await write_touches(db, [Touch(row.id, clock() + timedelta(seconds=5), identity)])
+    await db.commit()
+    assert await last_activity(db) == [clock()]
+    assert (await db.scalars(select(AgentSession.machine_id))).one() == "machine-1"

@@ -15,15 +15,17 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import BindParameter, ColumnElement, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.base import new_id
-from agent_activity.db.models import AgentSession, Checkpoint, Project, Ticket, WorkInterval
+from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
 from agent_activity.db.statements import once
+from agent_activity.domain.access import ProjectRef
 from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
 from agent_activity.domain.principal import Principal
 
@@ -31,6 +33,8 @@ ROLE_MAX = 64
 STATUS_MAX = 64
 DETAILS_MAX = 10_000
 SWEEP_BATCH = 500
+# find_live_session leaves sessions this close to their timeout to the long way.
+LIVE_MARGIN_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ async def _close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: 
 async def touch_session(
     session: AsyncSession,
     principal: Principal,
-    project: Project,
+    project: ProjectRef,
     identity: ClientIdentity,
     now: datetime,
     timeout_s: float,
@@ -129,10 +133,54 @@ async def touch_session(
     return agent
 
 
+def _live_here() -> tuple[ColumnElement[bool], ...]:
+    """The caller's session is live on this project: no long way needed to touch it."""
+    return (
+        AgentSession.session_key == bindparam("key"),
+        AgentSession.org_id == bindparam("caller_org"),
+        AgentSession.token_id == bindparam("caller_token"),
+        AgentSession.project_id == bindparam("project"),
+        AgentSession.ended_at.is_(None),
+        AgentSession.last_activity_at.between(bindparam("live_since"), bindparam("now")),
+    )
+
+
+def _live_parameters(
+    principal: Principal, project: ProjectRef, identity: ClientIdentity, live_since: datetime
+) -> dict[str, object]:
+    return {
+        "key": identity.session_key,
+        "caller_org": principal.org_id,
+        "caller_token": principal.token_id,
+        "project": project.id,
+        "live_since": live_since,
+    }
+
+
+def touched_columns(at: str) -> dict[str, BindParameter[Any]]:
+    """What a touch sets: the last activity (bound as ``at``) and who the client says it is."""
+    return {
+        "last_activity_at": bindparam(at),
+        "machine_id": bindparam("machine"),
+        "caller_origin": bindparam("origin"),
+        "client_name": bindparam("client"),
+        "client_version": bindparam("version"),
+    }
+
+
+def touch_parameters(identity: ClientIdentity) -> dict[str, object]:
+    return {
+        "machine": identity.machine_id,
+        "origin": identity.origin,
+        "client": identity.client_name,
+        "version": identity.client_version,
+    }
+
+
 async def _touch_live_session(
     session: AsyncSession,
     principal: Principal,
-    project: Project,
+    project: ProjectRef,
     identity: ClientIdentity,
     now: datetime,
     timeout_s: float,
@@ -146,44 +194,43 @@ async def _touch_live_session(
         "touch live session",
         lambda: (
             update(AgentSession)
-            .where(
-                AgentSession.session_key == bindparam("key"),
-                AgentSession.org_id == bindparam("caller_org"),
-                AgentSession.token_id == bindparam("caller_token"),
-                AgentSession.project_id == bindparam("project"),
-                AgentSession.ended_at.is_(None),
-                AgentSession.last_activity_at.between(bindparam("live_since"), bindparam("now")),
-            )
-            .values(
-                last_activity_at=bindparam("now"),
-                machine_id=bindparam("machine"),
-                caller_origin=bindparam("origin"),
-                client_name=bindparam("client"),
-                client_version=bindparam("version"),
-            )
+            .where(*_live_here())
+            .values(touched_columns("now"))
             .returning(AgentSession)
             .execution_options(synchronize_session=False)
         ),
     )
-    parameters = {
-        "key": identity.session_key,
-        "caller_org": principal.org_id,
-        "caller_token": principal.token_id,
-        "project": project.id,
-        "live_since": now - timedelta(seconds=timeout_s),
-        "now": now,
-        "machine": identity.machine_id,
-        "origin": identity.origin,
-        "client": identity.client_name,
-        "version": identity.client_version,
-    }
+    parameters = _live_parameters(principal, project, identity, now - timedelta(seconds=timeout_s))
+    parameters.update(touch_parameters(identity), now=now)
+    return (await session.scalars(statement, parameters)).one_or_none()
+
+
+async def find_live_session(
+    session: AsyncSession,
+    principal: Principal,
+    project: ProjectRef,
+    identity: ClientIdentity,
+    now: datetime,
+    timeout_s: float,
+) -> AgentSession | None:
+    """The caller's session when it is live on this project, by a read alone.
+
+    For a touch written behind the call (domain/presence_touches.py). A session within a
+    margin of its timeout is not returned, so a sweep cannot end it between this read and the
+    write of its touch: the caller then takes ``touch_session``'s own transaction.
+    """
+    statement = once("find live session", lambda: select(AgentSession).where(*_live_here()))
+    margin = min(LIVE_MARGIN_S, timeout_s / 2)
+    live_since = now - timedelta(seconds=timeout_s - margin)
+    parameters = _live_parameters(principal, project, identity, live_since)
+    parameters["now"] = now
     return (await session.scalars(statement, parameters)).one_or_none()
 
 
 async def _insert_session(
     session: AsyncSession,
     principal: Principal,
-    project: Project,
+    project: ProjectRef,
     identity: ClientIdentity,
     now: datetime,
 ) -> AgentSession:

@@ -51,9 +51,9 @@ def _invalid(field: str, message: str, value: object) -> Invalid:
     return Invalid(f"Invalid {field}: {message}", [FieldIssue((field,), message, input=value)])
 
 
-async def get_ticket(session: AsyncSession, project: Project, ref: object) -> Ticket:
+async def get_ticket(session: AsyncSession, project_id: uuid.UUID, ref: object) -> Ticket:
     key = parse_ticket_ref(ref)
-    query = select(Ticket).where(Ticket.project_id == project.id)
+    query = select(Ticket).where(Ticket.project_id == project_id)
     if isinstance(key, int):
         query = query.where(Ticket.number == key)
     else:

@@ -1,111 +1,36 @@
-"""The request log's writer: records are buffered in memory and written in batches by one
-background task, so a request never waits for the database to log itself.
+"""The request log's writer: every API request and MCP tool call becomes one activity record,
+handed to a batching writer (db/batch_writer.py) so a request never waits to log itself.
 
-The task writes every ``flush_interval_s`` seconds, or as soon as ``max_batch`` records are
-waiting. A graceful stop writes everything still buffered before the engine closes; a crash loses
-what arrived since the last write (at most one flush interval, 0.5 s by default). If the database
-is unreachable the records stay buffered (up to ``MAX_BUFFERED``, the oldest dropped first) and
-are retried; a batch the database rejects three times is dropped and logged.
+Records are written every ``request_log_flush_interval_s`` (0.5 s by default) through
+``ingest.store.write_activity_records``, the same path and rollups as the ingest API. A graceful
+stop writes everything still buffered; a crash loses at most the last flush interval.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agent_activity.db.batch_writer import BatchWriter
 from agent_activity.ingest.store import write_activity_records
 
-logger = logging.getLogger("agent_activity.request_log")
-
-MAX_BUFFERED = 100_000
-MAX_ATTEMPTS = 3
-# Errors that say the database is away, not that the batch is bad: keep the batch and retry.
-TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
+RequestLogWriter = BatchWriter[dict[str, Any]]
 
 
-class RequestLogWriter:
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        *,
-        flush_interval_s: float,
-        max_batch: int,
-        write_gate: AbstractAsyncContextManager[Any] | None = None,
-    ) -> None:
-        self.sessionmaker = sessionmaker
-        self.write_gate = write_gate or contextlib.nullcontext()
-        self.flush_interval_s = flush_interval_s
-        self.max_batch = max_batch
-        self.buffer: list[dict[str, Any]] = []
-        self.written = 0
-        self.dropped = 0
-        self._failures = 0
-        self._wakeup = asyncio.Event()
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-
-    def submit(self, record: dict[str, Any]) -> None:
-        """Queue one record; never blocks, never raises."""
-        if len(self.buffer) >= MAX_BUFFERED:
-            del self.buffer[0]
-            self.dropped += 1
-            if self.dropped % 1000 == 1:
-                logger.error("request log buffer full; %d records dropped so far", self.dropped)
-        self.buffer.append(record)
-        if len(self.buffer) >= self.max_batch:
-            self._wakeup.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._run(), name="request-log-writer")
-
-    async def stop(self) -> None:
-        """Stop the task after its current write, then write everything still buffered."""
-        self._stopping = True
-        self._wakeup.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self.flush()
-        if self.buffer:
-            logger.error("request log: %d records could not be written", len(self.buffer))
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.flush_interval_s)
-            self._wakeup.clear()
-            if not self._stopping:
-                await self.flush()
-
-    async def flush(self) -> None:
-        """Write everything buffered, one batch per transaction; keep what fails for later."""
-        async with self._lock:
-            while self.buffer:
-                batch = self.buffer[: self.max_batch]
-                del self.buffer[: self.max_batch]
-                try:
-                    async with self.write_gate, self.sessionmaker() as session:
-                        await write_activity_records(session, batch)
-                        await session.commit()
-                except Exception as error:
-                    self._failures += 1
-                    if self._failures < MAX_ATTEMPTS or isinstance(error, TRANSIENT):
-                        logger.warning("request log write failed; will retry", exc_info=True)
-                        self.buffer[:0] = batch
-                    else:
-                        logger.exception("request log: dropping %d records", len(batch))
-                        self.dropped += len(batch)
-                        self._failures = 0
-                    return
-                self._failures = 0
-                self.written += len(batch)
+def request_log_writer(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    flush_interval_s: float,
+    max_batch: int,
+    write_gate: AbstractAsyncContextManager[Any] | None = None,
+) -> RequestLogWriter:
+    return BatchWriter(
+        "request log",
+        write_activity_records,
+        sessionmaker,
+        flush_interval_s=flush_interval_s,
+        max_batch=max_batch,
+        write_gate=write_gate,
+    )

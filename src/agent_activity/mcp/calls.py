@@ -1,10 +1,12 @@
 """One MCP tool call, end to end: project, session touch, the tool's work, one activity record.
 
-A successful call commits its effects and the session's new last activity in one transaction.
-A failed call rolls its effects back, still touches the session in a second transaction (when
-the project is usable), and answers with a tool error whose text says what to fix. A call the
-SDK rejects before any tool code runs (bad argument types, an unknown tool) is caught by
-``record_unrun_calls``, a server middleware.
+A successful call that changes state commits its effects and the session's new last activity
+in one transaction; a read-only call on a session already live on its project only reads, and
+its session's touch is written behind it (domain/presence_touches.py). A failed call rolls its
+effects back, still touches the session in a second transaction (when the project is usable),
+and answers with a tool error whose text says what to fix. A call the SDK rejects before any
+tool code runs (bad argument types, an unknown tool) is caught by ``record_unrun_calls``, a
+server middleware.
 
 Every call, successful or not, hands one activity record to the request log's batching writer,
 which stores it through ``ingest.store.write_activity_records`` within ``request_log_flush_
@@ -32,9 +34,10 @@ from starlette.requests import Request
 
 from agent_activity.api.error_handling import status_for
 from agent_activity.db.models import AgentSession, Project
-from agent_activity.domain.access import get_project
+from agent_activity.domain.access import ProjectRef, get_project
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
-from agent_activity.domain.presence import touch_session
+from agent_activity.domain.presence import find_live_session, touch_session
+from agent_activity.domain.presence_touches import Touch
 from agent_activity.domain.principal import READ, Principal
 from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
 from agent_activity.runtime import Runtime
@@ -59,13 +62,17 @@ class ToolCall:
 
     db: AsyncSession
     principal: Principal
-    project: Project
+    project: ProjectRef
     agent: AgentSession
     now: datetime
     runtime: Runtime
     resource_type: str = "project"
     resource_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    async def project_row(self) -> Project:
+        """The project's row (its board), for the tools that need more than who may see it."""
+        return await get_project(self.db, self.principal, self.project.id)
 
 
 ToolBody = Callable[[ToolCall], Awaitable[dict[str, Any]]]
@@ -111,19 +118,29 @@ async def run_tool(
     now = runtime.now()
     try:
         async with runtime.sessionmaker() as db:
-            # Read before the gate, so writers queued on it do not wait for this read too;
-            # then hand the connection back, because the gate's holder may need one from the
-            # pool (a commit keeps the loaded project usable).
-            project = await get_project(db, principal, project_id_from(request), scope)
-            await db.commit()
+            project = await runtime.projects.get(db, principal, project_id_from(request), scope)
             identity = client_identity(request, client_info(rctx), principal, project.id)
-            async with runtime.write_gate:
-                agent = await touch_session(
-                    db, principal, project, identity, now, runtime.settings.session_timeout_s
-                )
+            timeout_s = runtime.settings.session_timeout_s
+            agent = None
+            if scope == READ:
+                agent = await find_live_session(db, principal, project, identity, now, timeout_s)
+            if agent is not None:
+                # A read-only call on a live session takes no write turn: its touch is written
+                # behind the call (domain/presence_touches.py). This session never commits, so
+                # the new last activity set here is only what the tool answers with.
+                runtime.touches.submit(Touch(agent.id, now, identity))
+                agent.last_activity_at = max(now, agent.last_activity_at)
                 call = ToolCall(db, principal, project, agent, now, runtime)
                 result = await body(call)
+            else:
+                # Reads done: hand the connection back before queueing at the gate, whose
+                # holder may need one from the pool.
                 await db.commit()
+                async with runtime.write_gate:
+                    agent = await touch_session(db, principal, project, identity, now, timeout_s)
+                    call = ToolCall(db, principal, project, agent, now, runtime)
+                    result = await body(call)
+                    await db.commit()
         record = activity_record(principal, tool, started, now, project, agent, None)
         record.update(resource_type=call.resource_type, resource_id=call.resource_id)
         submit(runtime, record)
@@ -142,7 +159,7 @@ def activity_record(
     tool: str,
     started: float,
     now: datetime,
-    project: Project | None,
+    project: ProjectRef | None,
     agent: AgentSession | None,
     error: Exception | None,
 ) -> dict[str, Any]:
@@ -194,11 +211,11 @@ async def record_failure(
     """In a fresh transaction: touch the caller's session if its project is usable; record."""
     request = http_request(rctx)
     principal: Principal = request.state.principal
-    project: Project | None = None
+    project: ProjectRef | None = None
     agent: AgentSession | None = None
     try:
         async with runtime.write_gate, runtime.sessionmaker() as db:
-            project = await get_project(db, principal, project_id_from(request))
+            project = await runtime.projects.get(db, principal, project_id_from(request))
             identity = client_identity(request, client_info(rctx), principal, project.id)
             agent = await touch_session(
                 db, principal, project, identity, now, runtime.settings.session_timeout_s

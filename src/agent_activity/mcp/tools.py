@@ -42,7 +42,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         """Start working on a ticket as `role` (e.g. 'developer'); ends your previous interval."""
 
         async def body(call: ToolCall) -> dict[str, Any]:
-            found = await tickets.get_ticket(call.db, call.project, ticket)
+            found = await tickets.get_ticket(call.db, call.project.id, ticket)
             interval, previous = await presence.start_work(
                 call.db, call.agent, found, role, call.now
             )
@@ -79,7 +79,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         """Record a progress checkpoint on a ticket (shown on the board)."""
 
         async def body(call: ToolCall) -> dict[str, Any]:
-            found = await tickets.get_ticket(call.db, call.project, ticket)
+            found = await tickets.get_ticket(call.db, call.project.id, ticket)
             checkpoint = await presence.report_progress(
                 call.db,
                 call.agent,
@@ -127,9 +127,10 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         """The project's tickets in board order, optionally only one column's."""
 
         async def body(call: ToolCall) -> dict[str, Any]:
-            rows = await tickets.list_tickets(call.db, call.project, column)
+            project = await call.project_row()
+            rows = await tickets.list_tickets(call.db, project, column)
             return {
-                "columns": call.project.board_columns,
+                "columns": project.board_columns,
                 "tickets": [tickets.ticket_view(t) for t in rows],
             }
 
@@ -140,7 +141,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         """One ticket by number or id."""
 
         async def body(call: ToolCall) -> dict[str, Any]:
-            found = await tickets.get_ticket(call.db, call.project, ticket)
+            found = await tickets.get_ticket(call.db, call.project.id, ticket)
             call.resource_type, call.resource_id = "ticket", str(found.id)
             return tickets.ticket_view(found)
 
@@ -154,7 +155,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
 
         async def body(call: ToolCall) -> dict[str, Any]:
             found = await tickets.create_ticket(
-                call.db, call.project, title, call.now, column, description
+                call.db, await call.project_row(), title, call.now, column, description
             )
             call.resource_type, call.resource_id = "ticket", str(found.id)
             return tickets.ticket_view(found)
@@ -166,8 +167,9 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         """Move a ticket to another column of the board."""
 
         async def body(call: ToolCall) -> dict[str, Any]:
-            found = await tickets.get_ticket(call.db, call.project, ticket)
-            await tickets.update_ticket(call.db, found, call.project, call.now, column=column)
+            found = await tickets.get_ticket(call.db, call.project.id, ticket)
+            project = await call.project_row()
+            await tickets.update_ticket(call.db, found, project, call.now, column=column)
             call.resource_type, call.resource_id = "ticket", str(found.id)
             return tickets.ticket_view(found)
 

@@ -15,8 +15,7 @@ from agent_activity.api.projects.schemas import (
 )
 from agent_activity.api.projects.ticket_routes import router as ticket_router
 from agent_activity.api.responses import FastJSONResponse
-from agent_activity.db.models import Project
-from agent_activity.domain.access import get_project
+from agent_activity.domain.access import ProjectRef
 from agent_activity.domain.presence_views import project_activity, project_sessions
 
 # The payloads are built field for field by domain/presence_views.py and pinned by the tests;
@@ -26,7 +25,7 @@ router = APIRouter()
 router.include_router(ticket_router)
 
 
-def describe(request: Request, project: Project, action: str) -> None:
+def describe(request: Request, project: ProjectRef, action: str) -> None:
     """Tell the request log what this request touched (ActivityRecord column names)."""
     request.state.activity = {
         "resource_type": "project",
@@ -46,7 +45,7 @@ async def agent_activity_batch(
 ) -> FastJSONResponse:
     """File 000: the file 001 payload for each requested project, in request order."""
     # Check every id first, in request order, so the first bad one decides the error.
-    projects = [await get_project(session, principal, pid) for pid in body.project_ids]
+    projects = [await runtime.projects.get(session, principal, pid) for pid in body.project_ids]
     now = runtime.now()
     results = []
     for project in projects:
@@ -65,7 +64,7 @@ async def agent_activity(
     runtime: RuntimeDep,
 ) -> FastJSONResponse:
     """File 001: the project's live MCP sessions, checkpoints and session history."""
-    project = await get_project(session, principal, id)
+    project = await runtime.projects.get(session, principal, id)
     describe(request, project, "agent_activity.read")
     return FastJSONResponse(
         await project_activity(session, project.id, runtime.now(), runtime.settings)
@@ -86,7 +85,7 @@ async def agent_sessions(
     ),
 ) -> FastJSONResponse:
     """File 002: the project's agent sessions."""
-    project = await get_project(session, principal, id)
+    project = await runtime.projects.get(session, principal, id)
     describe(request, project, "agent_sessions.read")
     sessions = await project_sessions(
         session, project.id, runtime.now(), runtime.settings, active=active

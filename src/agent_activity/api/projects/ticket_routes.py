@@ -66,7 +66,7 @@ async def get_ticket(
 ) -> dict[str, Any]:
     """``ticket`` is a ticket number (``12``) or id."""
     project = await get_project(session, principal, id)
-    found = await tickets.get_ticket(session, project, ticket)
+    found = await tickets.get_ticket(session, project.id, ticket)
     describe(request, project, found, "ticket.read")
     return tickets.ticket_view(found)
 
@@ -83,7 +83,7 @@ async def update_ticket(
 ) -> dict[str, Any]:
     """Move (``column``) and/or edit a ticket."""
     project = await get_project(session, principal, id, WRITE)
-    found = await tickets.get_ticket(session, project, ticket)
+    found = await tickets.get_ticket(session, project.id, ticket)
     updated = await tickets.update_ticket(
         session,
         found,

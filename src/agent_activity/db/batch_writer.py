@@ -1,0 +1,126 @@
+"""A batching writer: items are buffered in memory and written in batches by one background
+task, so a request never waits for the database on their account.
+
+The task writes every ``flush_interval_s`` seconds, or as soon as ``max_batch`` items are
+waiting. A graceful stop writes everything still buffered before the engine closes; a crash loses
+what arrived since the last write (at most one flush interval). If the database is unreachable
+the items stay buffered (up to ``MAX_BUFFERED``, the oldest dropped first) and are retried; a
+batch the database rejects three times is dropped and logged. Used by the request log
+(ingest/request_log.py) and by presence's session touches (domain/presence_touches.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+logger = logging.getLogger("agent_activity.batch_writer")
+
+T = TypeVar("T")
+
+MAX_BUFFERED = 100_000
+MAX_ATTEMPTS = 3
+# Errors that say the database is away, not that the batch is bad: keep the batch and retry.
+TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
+
+
+class BatchWriter(Generic[T]):
+    """Buffers items of one kind and writes them with ``write`` in batches; see the module."""
+
+    def __init__(
+        self,
+        name: str,
+        write: Callable[[AsyncSession, list[T]], Awaitable[object]],
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        flush_interval_s: float,
+        max_batch: int,
+        write_gate: AbstractAsyncContextManager[Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.write = write
+        self.sessionmaker = sessionmaker
+        self.write_gate = write_gate or contextlib.nullcontext()
+        self.flush_interval_s = flush_interval_s
+        self.max_batch = max_batch
+        self.buffer: list[T] = []
+        self._in_flight: list[T] = []  # taken from the buffer, not yet committed
+        self.written = 0
+        self.dropped = 0
+        self._failures = 0
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def submit(self, item: T) -> None:
+        """Queue one item; never blocks, never raises."""
+        if len(self.buffer) >= MAX_BUFFERED:
+            del self.buffer[0]
+            self.dropped += 1
+            if self.dropped % 1000 == 1:
+                logger.error("%s: buffer full; %d dropped so far", self.name, self.dropped)
+        self.buffer.append(item)
+        if len(self.buffer) >= self.max_batch:
+            self._wakeup.set()
+
+    def pending(self) -> list[T]:
+        """What was submitted and is not stored yet, oldest first."""
+        return self._in_flight + self.buffer
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._run(), name=f"{self.name} writer")
+
+    async def stop(self) -> None:
+        """Stop the task after its current write, then write everything still buffered."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.flush()
+        if self.buffer:
+            logger.error("%s: %d could not be written", self.name, len(self.buffer))
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.flush_interval_s)
+            self._wakeup.clear()
+            if not self._stopping:
+                await self.flush()
+
+    async def flush(self) -> None:
+        """Write everything buffered, one batch per transaction; keep what fails for later."""
+        async with self._lock:
+            while self.buffer:
+                batch = self._in_flight = self.buffer[: self.max_batch]
+                del self.buffer[: self.max_batch]
+                try:
+                    async with self.write_gate, self.sessionmaker() as session:
+                        await self.write(session, batch)
+                        await session.commit()
+                except Exception as error:
+                    self._in_flight = []
+                    self._failures += 1
+                    if self._failures < MAX_ATTEMPTS or isinstance(error, TRANSIENT):
+                        logger.warning("%s: write failed; will retry", self.name, exc_info=True)
+                        self.buffer[:0] = batch
+                    else:
+                        logger.exception("%s: dropping %d", self.name, len(batch))
+                        self.dropped += len(batch)
+                        self._failures = 0
+                    return
+                self._in_flight = []
+                self._failures = 0
+                self.written += len(batch)
