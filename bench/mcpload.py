@@ -1,9 +1,11 @@
 """Presence load: many MCP clients on many projects, each calling a tool every few seconds.
 
-Phase one holds the steady load (each client starts work on a ticket, then sends a heartbeat,
-or every fourth call a progress report, once per interval) while a poller reads the
-agent-activity endpoint the board uses. Phase two drives heartbeats closed-loop from a fixed
-number of workers to find the most tool calls per second the one server process sustains.
+First every client starts work on a ticket, at a random moment within one interval, as a
+thousand agents arriving would (timed and reported on its own: a burst of writes). Then the
+steady load, the one the target is set for: each client sends a heartbeat, or every fourth call
+a progress report, once per interval, while a poller reads the agent-activity endpoint the
+board uses. Last, heartbeats closed-loop from a fixed number of workers find the most tool
+calls per second the one server process sustains.
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ def next_call(index: int, step: int, rng: random.Random) -> tuple[str, dict[str,
     return "heartbeat", {}
 
 
+async def start_all(clients: list[McpClient], interval_s: float, recorder: Recorder) -> float:
+    """Each client's start_work, spread over one interval; returns the elapsed seconds."""
+    rng = random.Random(7)
+    began = time.perf_counter()
+
+    async def start(index: int, client: McpClient) -> None:
+        await asyncio.sleep(rng.random() * interval_s)
+        name, arguments = next_call(index, 0, rng)
+        await timed_call(client, name, arguments, recorder)
+
+    await asyncio.gather(*(start(i, c) for i, c in enumerate(clients)))
+    return time.perf_counter() - began
+
+
 async def steady(
     clients: list[McpClient], interval_s: float, duration_s: float, recorder: Recorder
 ) -> None:
@@ -53,9 +69,9 @@ async def steady(
 
     async def run_client(index: int, client: McpClient) -> None:
         first = began + rng.random() * interval_s  # spread the clients over one interval
-        step = 0
+        step = 1  # start_work (step 0) was start_all's
         while True:
-            due = first + step * interval_s
+            due = first + (step - 1) * interval_s
             if due - began >= duration_s:
                 return
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
@@ -111,7 +127,8 @@ async def mcp_job(job: dict[str, Any]) -> Result:
 
         await asyncio.gather(*(connect(c) for c in clients))
 
-        tool, activity, saturation = Recorder(), Recorder(), Recorder()
+        start, tool, activity, saturation = Recorder(), Recorder(), Recorder(), Recorder()
+        start_s = await start_all(clients, float(job["interval_s"]), start)
         stop = asyncio.Event()
         poller = asyncio.create_task(poll(http, job["headers"], projects, stop, activity))
         started = time.perf_counter()
@@ -127,6 +144,7 @@ async def mcp_job(job: dict[str, Any]) -> Result:
             int(job["saturation_concurrency"]), heartbeat, duration_s=float(job["saturation_s"])
         )
     return {
+        "start": start.result(start_s),
         "tool": tool.result(steady_s),
         "activity": activity.result(steady_s),
         "saturation": saturation.result(saturation_s),

@@ -136,9 +136,14 @@ BOUNDS = """## What bounds each figure
   writes the same kind of rows, in batches of the same size and one transaction per batch (so
   with the same commit cost), by `executemany` on SQLite and `COPY` on PostgreSQL. SQLite has one
   writer at a time, so concurrent batches queue on its lock.
-- **Presence** tool calls each authenticate the token, touch the session row and write an
-  activity record in one transaction; on SQLite every call is therefore a serialised write, which
-  bounds the tool calls per second.
+- **Presence**: every client first calls `start_work` once, at a random moment within one
+  interval (its own row: a burst of writes, each a new session, a work interval and, on SQLite,
+  a turn at the one writer). The steady load measured against the target follows: a heartbeat,
+  or every fourth call a progress report, per client per interval. A heartbeat on a live session
+  only reads (its touch is written behind, every 0.5 s); a progress report is one transaction.
+  Tokens and projects are answered from each process's memory after their first use. The board
+  polls agent-activity meanwhile. One process's CPU bounds the calls per second: on SQLite each
+  statement is a round trip to the driver's thread, most of a call's cost.
 - **Request log** overhead compares two server processes side by side on the same data: the one
   every other scenario used, and one started with `AGENT_ACTIVITY_REQUEST_LOG_ENABLED=false` that
   idled until then. They take alternating short windows of the same closed-loop mix of reads;

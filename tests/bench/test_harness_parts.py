@@ -87,7 +87,7 @@ async def test_missing_endpoints_are_reported_not_available(
     await measure_ingest(ctx, data)
     await measure_runs(ctx, data)
     await measure_presence(ctx, data)
-    assert len(ctx.rows) == 5 + 1 + 1 + 3
+    assert len(ctx.rows) == 5 + 1 + 1 + 4
     for row in ctx.rows:
         assert row.result == "n/a", row
         assert row.measured.startswith("not available ("), row

@@ -24,6 +24,7 @@ ONCE = [
     "summary, 168 h: growth",
     "ingest, events/s (batches of 1,000)",
     "runs list",
+    "MCP start_work as",
     "MCP tool call",
     "GET …/agent-activity",
     "most tool calls/s",
@@ -78,6 +79,8 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
     check_verdict(find(rows, "ingest"), ingest["ratio"], 0.5, at_most=False)
     runs = find(rows, "runs list")
     assert 0 < runs.metrics["p50_ms"] <= runs.metrics["p99_ms"]
+    arrival = find(rows, "MCP start_work as").metrics
+    assert 0 < arrival["p50_ms"] <= arrival["p99_ms"]
     tool = find(rows, "MCP tool call").metrics
     assert tool["calls_per_s"] > 0 and 0 < tool["p50_ms"] <= tool["p99_ms"]
     board = find(rows, "GET …/agent-activity").metrics
