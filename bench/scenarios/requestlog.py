@@ -1,8 +1,8 @@
 """The request log's cost: closed-loop throughput of a mix of reads with it off and on.
 
-Two servers run side by side on the same data, one with the log off, and take short
-closed-loop windows in turns; the rates are summed over the windows, so the drifts of a shared
-machine hit both sides alike.
+Two servers alike but for the log, started together and idle until now, run side by side on
+the same data and take short closed-loop windows in turns; the rates are summed over the
+windows, so the drifts of a shared machine hit both sides alike.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ async def alternate(
     return totals
 
 
-async def measure_request_log(ctx: Context, data: str, log_off: Server) -> None:
-    """The harness's server (log on) against ``log_off``, a second server on the same data that
+async def measure_request_log(ctx: Context, data: str, log_on: Server, log_off: Server) -> None:
+    """``log_on`` against ``log_off``: two servers on the same data, alike but for the log, that
     idled until now, measured in turns."""
     specs = []
     for spec in candidate_requests(ctx):
@@ -71,7 +71,7 @@ async def measure_request_log(ctx: Context, data: str, log_off: Server) -> None:
     if not specs:
         ctx.rows.append(not_available(ctx.engine, data, SCENARIO, "no read endpoint yet", TARGET))
         return
-    totals = await alternate(ctx, {True: ctx.base_url, False: log_off.base_url}, specs)
+    totals = await alternate(ctx, {True: log_on.base_url, False: log_off.base_url}, specs)
     off = totals[False][0] / totals[False][1]
     on = totals[True][0] / totals[True][1]
     ratio = on / off
