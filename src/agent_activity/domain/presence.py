@@ -146,9 +146,14 @@ def _live_here() -> tuple[ColumnElement[bool], ...]:
 
 
 def _live_parameters(
-    principal: Principal, project: ProjectRef, identity: ClientIdentity, live_since: datetime
+    principal: Principal,
+    project: ProjectRef,
+    identity: ClientIdentity,
+    live_since: datetime,
+    now: datetime,
 ) -> dict[str, object]:
     return {
+        "now": now,
         "key": identity.session_key,
         "caller_org": principal.org_id,
         "caller_token": principal.token_id,
@@ -200,8 +205,9 @@ async def _touch_live_session(
             .execution_options(synchronize_session=False)
         ),
     )
-    parameters = _live_parameters(principal, project, identity, now - timedelta(seconds=timeout_s))
-    parameters.update(touch_parameters(identity), now=now)
+    live_since = now - timedelta(seconds=timeout_s)
+    parameters = _live_parameters(principal, project, identity, live_since, now)
+    parameters.update(touch_parameters(identity))
     return (await session.scalars(statement, parameters)).one_or_none()
 
 
@@ -222,8 +228,7 @@ async def find_live_session(
     statement = once("find live session", lambda: select(AgentSession).where(*_live_here()))
     margin = min(LIVE_MARGIN_S, timeout_s / 2)
     live_since = now - timedelta(seconds=timeout_s - margin)
-    parameters = _live_parameters(principal, project, identity, live_since)
-    parameters["now"] = now
+    parameters = _live_parameters(principal, project, identity, live_since, now)
     return (await session.scalars(statement, parameters)).one_or_none()
 
 
