@@ -59,6 +59,14 @@ class Settings(BaseSettings):
         "stops working within this time. 0 looks every request up.",
     )
 
+    live_session_cache_s: float = Field(
+        30.0,
+        ge=0,
+        description="How long a process remembers an MCP session it served, so a heartbeat "
+        "needs no query. With several processes, a heartbeat may show work another process "
+        "started or stopped this late; the board is always current. 0 reads every call.",
+    )
+
     request_log_enabled: bool = Field(
         True, description="Write every API request and MCP tool call to the activity log."
     )

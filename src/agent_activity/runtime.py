@@ -20,6 +20,7 @@ from agent_activity.db.base import utcnow
 from agent_activity.db.engine import create_engine, create_sessionmaker, create_write_gate
 from agent_activity.db.statistics import PlannerStatistics
 from agent_activity.domain.access import ProjectRefs
+from agent_activity.domain.live_sessions import LiveSessions
 from agent_activity.domain.presence_touches import TouchWriter, touch_writer
 from agent_activity.domain.principal_cache import PrincipalCache
 from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
@@ -44,6 +45,8 @@ class Runtime:
     projects: ProjectRefs = field(default_factory=ProjectRefs)
     # Tokens authenticated recently; see domain.principal_cache.
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0, utcnow))
+    # MCP sessions this process served lately; see domain.live_sessions.
+    live_sessions: LiveSessions = field(default_factory=lambda: LiveSessions(0, 900, utcnow))
     # Entered around hot write transactions; see db.engine.create_write_gate.
     write_gate: AbstractAsyncContextManager[Any] = field(default_factory=contextlib.nullcontext)
     clock: Clock = utcnow
@@ -79,6 +82,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         write_gate=write_gate,
         clock=clock or utcnow,
         principals=PrincipalCache(settings.auth_cache_s, clock or utcnow),
+        live_sessions=LiveSessions(
+            settings.live_session_cache_s, settings.session_timeout_s, clock or utcnow
+        ),
         statistics=PlannerStatistics(engine, write_gate),
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.

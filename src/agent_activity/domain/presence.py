@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,6 +98,14 @@ async def _close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: 
         _close(interval, at)
 
 
+@dataclass(frozen=True)
+class Touched:
+    agent: AgentSession
+    # The session was already live on this project, so its intervals are as they were; else it
+    # was created, revived or moved here, which may have closed them.
+    was_live: bool
+
+
 async def touch_session(
     session: AsyncSession,
     principal: Principal,
@@ -105,11 +113,11 @@ async def touch_session(
     identity: ClientIdentity,
     now: datetime,
     timeout_s: float,
-) -> AgentSession:
+) -> Touched:
     """The caller's session, created or revived, with its last activity set to ``now``."""
     agent = await _touch_live_session(session, principal, project, identity, now, timeout_s)
     if agent is not None:
-        return agent
+        return Touched(agent, was_live=True)
     agent = await _session_by_key(session, identity.session_key)
     if agent is None:
         agent = await _insert_session(session, principal, project, identity, now)
@@ -130,7 +138,7 @@ async def touch_session(
     agent.client_name = identity.client_name
     agent.client_version = identity.client_version
     await session.flush()
-    return agent
+    return Touched(agent, was_live=False)
 
 
 def _live_here() -> tuple[ColumnElement[bool], ...]:
@@ -218,18 +226,31 @@ async def find_live_session(
     identity: ClientIdentity,
     now: datetime,
     timeout_s: float,
-) -> AgentSession | None:
-    """The caller's session when it is live on this project, by a read alone.
+) -> tuple[AgentSession, WorkInterval | None] | None:
+    """The caller's session and its open interval when it is live on this project, by one read.
 
     For a touch written behind the call (domain/presence_touches.py). A session within a
     margin of its timeout is not returned, so a sweep cannot end it between this read and the
     write of its touch: the caller then takes ``touch_session``'s own transaction.
     """
-    statement = once("find live session", lambda: select(AgentSession).where(*_live_here()))
+    statement = once(
+        "find live session",
+        lambda: (
+            select(AgentSession, WorkInterval)
+            .outerjoin(
+                WorkInterval,
+                and_(WorkInterval.session_id == AgentSession.id, WorkInterval.ended_at.is_(None)),
+            )
+            .where(*_live_here())
+            .order_by(WorkInterval.started_at.desc())
+            .limit(1)
+        ),
+    )
     margin = min(LIVE_MARGIN_S, timeout_s / 2)
     live_since = now - timedelta(seconds=timeout_s - margin)
     parameters = _live_parameters(principal, project, identity, live_since, now)
-    return (await session.scalars(statement, parameters)).one_or_none()
+    row = (await session.execute(statement, parameters)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def _insert_session(

@@ -33,10 +33,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from agent_activity.api.error_handling import status_for
-from agent_activity.db.models import AgentSession, Project
+from agent_activity.db.models import AgentSession, Project, WorkInterval
+from agent_activity.domain import presence
 from agent_activity.domain.access import ProjectRef, get_project
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
-from agent_activity.domain.presence import find_live_session, touch_session
+from agent_activity.domain.live_sessions import LiveSession
+from agent_activity.domain.presence import ClientIdentity, find_live_session, touch_session
 from agent_activity.domain.presence_touches import Touch
 from agent_activity.domain.principal import READ, Principal
 from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
@@ -69,10 +71,23 @@ class ToolCall:
     resource_type: str = "project"
     resource_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The session's open interval once known (read, or set by a body that changed it).
+    work: WorkInterval | None = None
+    work_known: bool = False
 
     async def project_row(self) -> Project:
         """The project's row (its board), for the tools that need more than who may see it."""
         return await get_project(self.db, self.principal, self.project.id)
+
+    async def open_interval(self) -> WorkInterval | None:
+        """The caller's open work interval (from memory when this call already knows it)."""
+        if not self.work_known:
+            self.settle_work(await presence.open_interval(self.db, self.agent))
+        return self.work
+
+    def settle_work(self, interval: WorkInterval | None) -> None:
+        """The session's open interval after this call: ``interval``, or none."""
+        self.work, self.work_known = interval, True
 
 
 ToolBody = Callable[[ToolCall], Awaitable[dict[str, Any]]]
@@ -120,28 +135,30 @@ async def run_tool(
         async with runtime.sessionmaker() as db:
             project = await runtime.projects.get(db, principal, project_id_from(request), scope)
             identity = client_identity(request, client_info(rctx), principal, project.id)
-            timeout_s = runtime.settings.session_timeout_s
-            agent = None
+            call = None
             if scope == READ:
-                agent = await find_live_session(db, principal, project, identity, now, timeout_s)
-            if agent is not None:
+                call = await live_call(runtime, db, principal, project, identity, now)
+            if call is not None:
                 # A read-only call on a live session takes no write turn: its touch is written
                 # behind the call (domain/presence_touches.py). This session never commits, so
                 # the new last activity set here is only what the tool answers with.
-                runtime.touches.submit(Touch(agent.id, now, identity))
-                agent.last_activity_at = max(now, agent.last_activity_at)
-                call = ToolCall(db, principal, project, agent, now, runtime)
+                runtime.touches.submit(Touch(call.agent.id, now, identity))
+                call.agent.last_activity_at = max(now, call.agent.last_activity_at)
                 result = await body(call)
+                remember(runtime, call, was_live=True)
             else:
                 # Reads done: hand the connection back before queueing at the gate, whose
                 # holder may need one from the pool.
                 await db.commit()
                 async with runtime.write_gate:
-                    agent = await touch_session(db, principal, project, identity, now, timeout_s)
-                    call = ToolCall(db, principal, project, agent, now, runtime)
+                    touched = await touch_session(
+                        db, principal, project, identity, now, runtime.settings.session_timeout_s
+                    )
+                    call = ToolCall(db, principal, project, touched.agent, now, runtime)
                     result = await body(call)
                     await db.commit()
-        record = activity_record(principal, tool, started, now, project, agent, None)
+                remember(runtime, call, touched.was_live)
+        record = activity_record(principal, tool, started, now, project, call.agent, None)
         record.update(resource_type=call.resource_type, resource_id=call.resource_id)
         submit(runtime, record)
         return result
@@ -152,6 +169,43 @@ async def run_tool(
         logger.exception("MCP tool %s crashed", tool)
         await record_failure(runtime, rctx, tool, started, now, error)
         raise ToolError(f"{tool} failed: an unexpected error occurred") from None
+
+
+async def live_call(
+    runtime: Runtime,
+    db: AsyncSession,
+    principal: Principal,
+    project: ProjectRef,
+    identity: ClientIdentity,
+    now: datetime,
+) -> ToolCall | None:
+    """The call on the caller's live session, from memory or by one read; None when the
+    session is not live on this project (the caller then takes the write path)."""
+    live = runtime.live_sessions.get(
+        identity.session_key, principal.org_id, principal.token_id, project.id, now
+    )
+    if live is not None:
+        call = ToolCall(db, principal, project, live.agent_row(), now, runtime)
+        call.settle_work(live.work_row())
+        return call
+    timeout_s = runtime.settings.session_timeout_s
+    found = await find_live_session(db, principal, project, identity, now, timeout_s)
+    if found is None:
+        return None
+    call = ToolCall(db, principal, project, found[0], now, runtime)
+    call.settle_work(found[1])
+    return call
+
+
+def remember(runtime: Runtime, call: ToolCall, was_live: bool) -> None:
+    """Keep this process's memory of the session (domain/live_sessions.py) as the call left it."""
+    key = call.agent.session_key
+    if call.work_known:
+        runtime.live_sessions.put(LiveSession.of(call.agent, call.work))
+    elif was_live:
+        runtime.live_sessions.touched(key, call.agent.last_activity_at)
+    else:
+        runtime.live_sessions.forget(key)  # created, revived or moved: read it afresh
 
 
 def activity_record(
@@ -217,10 +271,13 @@ async def record_failure(
         async with runtime.write_gate, runtime.sessionmaker() as db:
             project = await runtime.projects.get(db, principal, project_id_from(request))
             identity = client_identity(request, client_info(rctx), principal, project.id)
-            agent = await touch_session(
+            touched = await touch_session(
                 db, principal, project, identity, now, runtime.settings.session_timeout_s
             )
             await db.commit()
+            agent = touched.agent
+            if not touched.was_live:
+                runtime.live_sessions.forget(agent.session_key)
     except DomainError:
         pass  # no usable project or session: the record alone tells what happened
     except Exception:

@@ -46,6 +46,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
             interval, previous = await presence.start_work(
                 call.db, call.agent, found, role, call.now
             )
+            call.settle_work(interval)
             call.resource_type, call.resource_id = "ticket", str(found.id)
             return {
                 "session_id": call.agent.session_key,
@@ -62,6 +63,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
 
         async def body(call: ToolCall) -> dict[str, Any]:
             interval = await presence.stop_work(call.db, call.agent, call.now)
+            call.settle_work(None)
             call.resource_type = "ticket" if interval.ticket_id else "agent_session"
             call.resource_id = str(interval.ticket_id or call.agent.session_key)
             return {"session_id": call.agent.session_key, "interval": interval_view(interval, call)}
@@ -110,7 +112,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         """Tell the board you are still here; any tool call does the same."""
 
         async def body(call: ToolCall) -> dict[str, Any]:
-            interval = await presence.open_interval(call.db, call.agent)
+            interval = await call.open_interval()
             call.resource_type, call.resource_id = "agent_session", call.agent.session_key
             stale_after = runtime.settings.stale_after_s
             return {
