@@ -11,7 +11,9 @@ calls per second the one server process sustains.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import ssl
 import time
 from typing import Any
 
@@ -102,15 +104,30 @@ async def poll(
         await asyncio.sleep(pause_s)
 
 
+# Made once: an HTTP client otherwise builds its own TLS context, milliseconds each.
+TLS = ssl.create_default_context()
+
+
+def own_connection(base_url: str) -> httpx.AsyncClient:
+    """An HTTP client with one keep-alive connection, as each agent process has its own.
+
+    One client pooling a thousand connections for all agents spent more CPU finding a free
+    connection than on the requests (the pool is scanned on every request and release): the
+    load generator, not the server, was then the bottleneck that the latencies measured.
+    """
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120, verify=TLS)
+
+
 async def mcp_job(job: dict[str, Any]) -> Result:
     count = int(job["clients"])
     projects: list[str] = job["project_ids"]
     tokens: list[str] = job["tokens"]
-    limits = httpx.Limits(max_connections=count + 8, max_keepalive_connections=count + 8)
-    async with httpx.AsyncClient(base_url=job["base_url"], limits=limits, timeout=120) as http:
+    async with contextlib.AsyncExitStack() as stack:
+        http = await stack.enter_async_context(own_connection(job["base_url"]))
         clients = [
             McpClient(
-                http=http,
+                http=await stack.enter_async_context(own_connection(job["base_url"])),
                 token=tokens[i % len(tokens)],
                 project_id=projects[i % len(projects)],
                 machine_id=f"bench-host-{i}",

@@ -184,6 +184,7 @@ def serve(
         workers=settings.workers,
         log_level=settings.log_level,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=settings.keep_alive_s,
     )
 
 

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535, description="Port `serve` listens on.")
     workers: int = Field(1, ge=1, description="Server processes `serve` starts.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info")
+    keep_alive_s: int = Field(
+        75,
+        ge=1,
+        description="How long `serve` keeps an idle HTTP connection open. Longer than an "
+        "agent's pause between tool calls, so each call does not open a new connection.",
+    )
 
     stale_after_s: float = Field(
         60.0, gt=0, description="A session with no MCP tool call for this long is stale."
