@@ -23,6 +23,7 @@ from agent_activity.api.agents.app import build_app as build_agents_app
 from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
+from agent_activity.gc_policy import freeze_startup_objects
 from agent_activity.ingest.middleware import RequestLogMiddleware
 from agent_activity.mcp.app import build_mcp
 from agent_activity.runtime import Clock, Runtime, build_runtime
@@ -31,7 +32,9 @@ from agent_activity.web.app import build_web
 logger = logging.getLogger("agent_activity")
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, serving: bool = False
+) -> FastAPI:
     settings = settings or get_settings()
     runtime = build_runtime(settings, clock)
     mcp = build_mcp(runtime)
@@ -40,9 +43,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.request_log.start()
         runtime.touches.start()
+        runtime.progress.start()
         statistics = asyncio.create_task(runtime.statistics.refresh_forever(), name="statistics")
         try:
             async with mcp.run():
+                if serving:
+                    freeze_startup_objects()  # see gc_policy.py
                 yield
         finally:
             statistics.cancel()
@@ -119,4 +125,4 @@ def add_health_routes(app: FastAPI, runtime: Runtime) -> None:
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``serve --workers N``)."""
-    return create_app(get_settings())
+    return create_app(get_settings(), serving=True)

@@ -22,8 +22,10 @@ from agent_activity.db.statistics import PlannerStatistics
 from agent_activity.domain.access import ProjectRefs
 from agent_activity.domain.live_sessions import LiveSessions
 from agent_activity.domain.presence_touches import TouchWriter, touch_writer
+from agent_activity.domain.presence_writes import ProgressWriter, progress_writer
 from agent_activity.domain.principal_cache import PrincipalCache
 from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
+from agent_activity.domain.tickets import TicketKeys
 from agent_activity.ingest.request_log import RequestLogWriter, request_log_writer
 
 Clock = Callable[[], datetime]
@@ -39,10 +41,14 @@ class Runtime:
     request_log: RequestLogWriter
     # Read-only MCP calls' session touches, written behind; see domain.presence_touches.
     touches: TouchWriter
+    # Progress reports on live sessions, stored by group commit; see domain.presence_writes.
+    progress: ProgressWriter
     # SQLite's planner statistics, refreshed in the background; see db.statistics.
     statistics: PlannerStatistics
     # Projects looked up recently (access checks without a query); see domain.access.
     projects: ProjectRefs = field(default_factory=ProjectRefs)
+    # Which ticket a number or id names (never changes); see domain.tickets.
+    tickets: TicketKeys = field(default_factory=TicketKeys)
     # Tokens authenticated recently; see domain.principal_cache.
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0, utcnow))
     # MCP sessions this process served lately; see domain.live_sessions.
@@ -79,6 +85,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         rate_limiter=RateLimiter(counter, settings.rate_limit_per_minute),
         request_log=request_log,
         touches=touch_writer(sessionmaker, write_gate),
+        progress=progress_writer(sessionmaker, write_gate),
         write_gate=write_gate,
         clock=clock or utcnow,
         principals=PrincipalCache(settings.auth_cache_s, clock or utcnow),
@@ -90,6 +97,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     # Registered first, so it runs last: after every other closer, before the engine closes.
     runtime.closers.append(request_log.stop)
     runtime.closers.append(runtime.touches.stop)
+    runtime.closers.append(runtime.progress.stop)
     if isinstance(counter, RedisCounter):
         runtime.closers.append(counter.close)  # its connection pool's sockets
     return runtime

@@ -10,15 +10,16 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from mcp import Client
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from agent_activity.app import create_app
 from agent_activity.config import Settings
+from agent_activity.db.models import AgentSession
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.mcp_endpoint.conftest import LEGACY, mcp_client, serve
-from tests.mcp_endpoint.test_presence_flow import make_ticket
+from tests.mcp_endpoint.test_presence_flow import activity, make_ticket, z
 
 
 @contextlib.contextmanager
@@ -155,3 +156,32 @@ async def test_with_the_cache_off_every_read_only_call_reads_its_session(
                 with session_reads(runtime) as reads:
                     assert await working_on(agent) is not None
                 assert len(reads) == 1
+
+
+async def test_progress_on_a_live_session_is_committed_before_the_call_answers(
+    client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, clock: FakeClock, runtime: Runtime
+) -> None:
+    await make_ticket(client, tenant, "One")
+    async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
+        await agent.call_tool("start_work", {"ticket": 1, "role": "developer"})
+        clock.advance(7)
+        batches = runtime.progress.batches
+        answer = await agent.call_tool(
+            "report_progress", {"ticket": "#1", "status": "testing", "progress_pct": 40}
+        )
+        assert not answer.is_error, answer
+        assert runtime.progress.batches == batches + 1  # by group commit, not the long way
+        # Stored with the session's touch, in that commit: no writer is flushed here.
+        board = await activity(client, tenant)
+        [checkpoint] = board["checkpoints"]
+        assert (checkpoint["status"], checkpoint["progress_pct"]) == ("testing", 40.0)
+        assert checkpoint["created_at"] == z(clock())
+        assert runtime.touches.pending() == []
+        async with runtime.sessionmaker() as db:
+            assert (await db.scalars(select(AgentSession.last_activity_at))).one() == clock()
+        # Invalid input on the same path: a tool error, nothing stored.
+        bad = await agent.call_tool(
+            "report_progress", {"ticket": 1, "status": "x", "progress_pct": 140}
+        )
+        assert bad.is_error
+        assert len((await activity(client, tenant))["checkpoints"]) == 1

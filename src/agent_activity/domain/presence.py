@@ -28,6 +28,7 @@ from agent_activity.db.statements import once
 from agent_activity.domain.access import ProjectRef
 from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
 from agent_activity.domain.principal import Principal
+from agent_activity.domain.tickets import TicketKey
 
 ROLE_MAX = 64
 STATUS_MAX = 64
@@ -340,16 +341,16 @@ async def stop_work(session: AsyncSession, agent: AgentSession, now: datetime) -
     return interval
 
 
-async def report_progress(
-    session: AsyncSession,
+def checkpoint_values(
     agent: AgentSession,
-    ticket: Ticket,
+    ticket: Ticket | TicketKey,
     *,
     status: object,
     progress_pct: object,
     details: object,
     now: datetime,
-) -> Checkpoint:
+) -> dict[str, Any]:
+    """A progress report's checkpoint row (column values), or Invalid naming what to fix."""
     issues: list[FieldIssue] = []
     if not isinstance(status, str) or not status.strip() or len(status) > STATUS_MAX:
         issues.append(FieldIssue(("status",), f"a non-empty string of at most {STATUS_MAX} chars"))
@@ -362,17 +363,34 @@ async def report_progress(
         summary = "; ".join(f"{i.path[0]}: {i.message}" for i in issues)
         raise Invalid(f"Invalid progress report: {summary}", issues)
     assert isinstance(status, str) and isinstance(details, str)
-    checkpoint = Checkpoint(
-        org_id=agent.org_id,
-        project_id=ticket.project_id,
-        session_id=agent.id,
-        ticket_id=ticket.id,
-        agent_role=agent.caller_role or "agent",
-        status=status.strip(),
-        progress_pct=float(progress_pct),  # type: ignore[arg-type]
-        details=details,
-        created_at=now,
+    return {
+        "id": new_id(),
+        "org_id": agent.org_id,
+        "project_id": ticket.project_id,
+        "session_id": agent.id,
+        "ticket_id": ticket.id,
+        "agent_role": agent.caller_role or "agent",
+        "status": status.strip(),
+        "progress_pct": float(progress_pct),  # type: ignore[arg-type]
+        "details": details,
+        "created_at": now,
+    }
+
+
+async def report_progress(
+    session: AsyncSession,
+    agent: AgentSession,
+    ticket: Ticket,
+    *,
+    status: object,
+    progress_pct: object,
+    details: object,
+    now: datetime,
+) -> Checkpoint:
+    values = checkpoint_values(
+        agent, ticket, status=status, progress_pct=progress_pct, details=details, now=now
     )
+    checkpoint = Checkpoint(**values)
     session.add(checkpoint)
     await session.flush()
     return checkpoint

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
+from cachetools import TTLCache
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +64,35 @@ async def get_ticket(session: AsyncSession, project_id: uuid.UUID, ref: object) 
     if ticket is None:
         raise NotFound("ticket", ref)
     return ticket
+
+
+@dataclass(frozen=True)
+class TicketKey:
+    """What never changes about a ticket: its id, its project and its number."""
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    number: int
+
+
+class TicketKeys:
+    """Each process remembers which ticket a number or id names, so a progress report needs no
+    read for it. The service deletes no ticket and never renumbers one, so an entry cannot go
+    wrong; entries are dropped after ``ttl_s`` only to bound memory."""
+
+    def __init__(self, ttl_s: float = 300.0, max_entries: int = 100_000) -> None:
+        self._keys: TTLCache[tuple[uuid.UUID, int | uuid.UUID], TicketKey] = TTLCache(
+            max_entries, ttl_s
+        )
+
+    async def get(self, session: AsyncSession, project_id: uuid.UUID, ref: object) -> TicketKey:
+        """As ``get_ticket`` (the same errors), from memory when known."""
+        name = (project_id, parse_ticket_ref(ref))
+        key = self._keys.get(name)
+        if key is None:
+            ticket = await get_ticket(session, project_id, ref)
+            key = self._keys[name] = TicketKey(ticket.id, ticket.project_id, ticket.number)
+        return key
 
 
 async def list_tickets(

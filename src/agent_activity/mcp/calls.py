@@ -68,12 +68,16 @@ class ToolCall:
     agent: AgentSession
     now: datetime
     runtime: Runtime
+    identity: ClientIdentity
     resource_type: str = "project"
     resource_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    # The session's open interval once known (read, or set by a body that changed it).
+    # The session as this process remembered it (domain/live_sessions.py), if it did.
+    remembered: LiveSession | None = None
+    # The session's open interval once known: read, or set by a body that changed it.
     work: WorkInterval | None = None
     work_known: bool = False
+    work_changed: bool = False
 
     async def project_row(self) -> Project:
         """The project's row (its board), for the tools that need more than who may see it."""
@@ -82,12 +86,20 @@ class ToolCall:
     async def open_interval(self) -> WorkInterval | None:
         """The caller's open work interval (from memory when this call already knows it)."""
         if not self.work_known:
-            self.settle_work(await presence.open_interval(self.db, self.agent))
+            if self.remembered is not None:
+                self.work = self.remembered.work_row()
+            else:
+                self.work = await presence.open_interval(self.db, self.agent)
+            self.work_known = True
         return self.work
+
+    def touch(self) -> Touch:
+        """This call's touch of its session, for a write that is not the call's own."""
+        return Touch(self.agent.id, self.now, self.identity)
 
     def settle_work(self, interval: WorkInterval | None) -> None:
         """The session's open interval after this call: ``interval``, or none."""
-        self.work, self.work_known = interval, True
+        self.work, self.work_known, self.work_changed = interval, True, True
 
 
 ToolBody = Callable[[ToolCall], Awaitable[dict[str, Any]]]
@@ -120,9 +132,19 @@ def project_id_from(request: Request) -> uuid.UUID:
 
 
 async def run_tool(
-    runtime: Runtime, ctx: Context[Any, Any], tool: str, body: ToolBody, scope: str = READ
+    runtime: Runtime,
+    ctx: Context[Any, Any],
+    tool: str,
+    body: ToolBody,
+    scope: str = READ,
+    live_body: ToolBody | None = None,
 ) -> dict[str, Any]:
-    """Run ``body`` as tool ``tool`` for the caller of ``ctx``; see the module docstring."""
+    """Run ``body`` as tool ``tool`` for the caller of ``ctx``; see the module docstring.
+
+    ``live_body``, for a tool that changes state, is what to run instead when the caller's
+    session is already live on its project: it stores its own writes, the session's touch
+    included (``call.touch()``), and ``run_tool`` commits nothing.
+    """
     state = _current.get()
     if state is not None:
         state.ran = True
@@ -136,15 +158,19 @@ async def run_tool(
             project = await runtime.projects.get(db, principal, project_id_from(request), scope)
             identity = client_identity(request, client_info(rctx), principal, project.id)
             call = None
-            if scope == READ:
+            if scope == READ or live_body is not None:
                 call = await live_call(runtime, db, principal, project, identity, now)
             if call is not None:
-                # A read-only call on a live session takes no write turn: its touch is written
-                # behind the call (domain/presence_touches.py). This session never commits, so
-                # the new last activity set here is only what the tool answers with.
-                runtime.touches.submit(Touch(call.agent.id, now, identity))
+                # On a live session no call takes the write gate for its touch: a read-only
+                # call's is written behind it (domain/presence_touches.py), a live body stores
+                # it with its own writes. This session never commits, so the new last activity
+                # set here is only what the tool answers with.
                 call.agent.last_activity_at = max(now, call.agent.last_activity_at)
-                result = await body(call)
+                if live_body is None:
+                    runtime.touches.submit(call.touch())
+                    result = await body(call)
+                else:
+                    result = await live_body(call)
                 remember(runtime, call, was_live=True)
             else:
                 # Reads done: hand the connection back before queueing at the gate, whose
@@ -154,7 +180,7 @@ async def run_tool(
                     touched = await touch_session(
                         db, principal, project, identity, now, runtime.settings.session_timeout_s
                     )
-                    call = ToolCall(db, principal, project, touched.agent, now, runtime)
+                    call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
                     result = await body(call)
                     await db.commit()
                 remember(runtime, call, touched.was_live)
@@ -185,22 +211,22 @@ async def live_call(
         identity.session_key, principal.org_id, principal.token_id, project.id, now
     )
     if live is not None:
-        call = ToolCall(db, principal, project, live.agent_row(), now, runtime)
-        call.settle_work(live.work_row())
+        call = ToolCall(db, principal, project, live.agent_row(), now, runtime, identity)
+        call.remembered = live
         return call
     timeout_s = runtime.settings.session_timeout_s
     found = await find_live_session(db, principal, project, identity, now, timeout_s)
     if found is None:
         return None
-    call = ToolCall(db, principal, project, found[0], now, runtime)
-    call.settle_work(found[1])
+    call = ToolCall(db, principal, project, found[0], now, runtime, identity)
+    call.work, call.work_known = found[1], True
     return call
 
 
 def remember(runtime: Runtime, call: ToolCall, was_live: bool) -> None:
     """Keep this process's memory of the session (domain/live_sessions.py) as the call left it."""
     key = call.agent.session_key
-    if call.work_known:
+    if call.work_changed or (call.remembered is None and call.work_known):
         runtime.live_sessions.put(LiveSession.of(call.agent, call.work))
     elif was_live:
         runtime.live_sessions.touched(key, call.agent.last_activity_at)

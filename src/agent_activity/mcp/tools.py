@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
-from agent_activity.db.models import WorkInterval
+from agent_activity.db.models import Checkpoint, Ticket, WorkInterval
 from agent_activity.domain import presence, tickets
 from agent_activity.domain.presence_views import iso
+from agent_activity.domain.presence_writes import ProgressReport
 from agent_activity.domain.principal import WRITE
 from agent_activity.mcp.calls import ToolCall, run_tool
 from agent_activity.runtime import Runtime
@@ -33,6 +34,19 @@ def interval_view(interval: WorkInterval, call: ToolCall) -> dict[str, Any]:
         "working_for_s": presence.seconds_between(interval.started_at, call.now)
         if interval.ended_at is None
         else None,
+    }
+
+
+def checkpoint_view(checkpoint: Checkpoint, ticket: Ticket | tickets.TicketKey) -> dict[str, Any]:
+    return {
+        "id": str(checkpoint.id),
+        "ticket_id": str(ticket.id),
+        "ticket_number": ticket.number,
+        "agent_role": checkpoint.agent_role,
+        "status": checkpoint.status,
+        "progress_pct": checkpoint.progress_pct,
+        "details": checkpoint.details,
+        "created_at": iso(checkpoint.created_at),
     }
 
 
@@ -92,20 +106,24 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
                 now=call.now,
             )
             call.resource_type, call.resource_id = "ticket", str(found.id)
-            return {
-                "checkpoint": {
-                    "id": str(checkpoint.id),
-                    "ticket_id": str(found.id),
-                    "ticket_number": found.number,
-                    "agent_role": checkpoint.agent_role,
-                    "status": checkpoint.status,
-                    "progress_pct": checkpoint.progress_pct,
-                    "details": checkpoint.details,
-                    "created_at": iso(checkpoint.created_at),
-                }
-            }
+            return {"checkpoint": checkpoint_view(checkpoint, found)}
 
-        return await run_tool(runtime, ctx, "report_progress", body, WRITE)
+        async def live_body(call: ToolCall) -> dict[str, Any]:
+            found = await runtime.tickets.get(call.db, call.project.id, ticket)
+            values = presence.checkpoint_values(
+                call.agent,
+                found,
+                status=status,
+                progress_pct=progress_pct,
+                details=details,
+                now=call.now,
+            )
+            await call.db.commit()  # the ticket's read ends here: the write is another's
+            await runtime.progress.write(ProgressReport(call.touch(), values))
+            call.resource_type, call.resource_id = "ticket", str(found.id)
+            return {"checkpoint": checkpoint_view(Checkpoint(**values), found)}
+
+        return await run_tool(runtime, ctx, "report_progress", body, WRITE, live_body)
 
     @server.tool()
     async def heartbeat(ctx: Context) -> dict[str, Any]:
