@@ -377,19 +377,8 @@ def checkpoint_values(
     }
 
 
-async def report_progress(
-    session: AsyncSession,
-    agent: AgentSession,
-    ticket: Ticket,
-    *,
-    status: object,
-    progress_pct: object,
-    details: object,
-    now: datetime,
-) -> Checkpoint:
-    values = checkpoint_values(
-        agent, ticket, status=status, progress_pct=progress_pct, details=details, now=now
-    )
+async def add_checkpoint(session: AsyncSession, values: dict[str, Any]) -> Checkpoint:
+    """Store a checkpoint made by ``checkpoint_values`` in ``session``'s transaction."""
     checkpoint = Checkpoint(**values)
     session.add(checkpoint)
     await session.flush()

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
-from agent_activity.db.models import Checkpoint, Ticket, WorkInterval
+from agent_activity.db.models import Checkpoint, WorkInterval
 from agent_activity.domain import presence, tickets
 from agent_activity.domain.presence_views import iso
 from agent_activity.domain.presence_writes import ProgressReport
@@ -37,7 +37,7 @@ def interval_view(interval: WorkInterval, call: ToolCall) -> dict[str, Any]:
     }
 
 
-def checkpoint_view(checkpoint: Checkpoint, ticket: Ticket | tickets.TicketKey) -> dict[str, Any]:
+def checkpoint_view(checkpoint: Checkpoint, ticket: tickets.TicketKey) -> dict[str, Any]:
     return {
         "id": str(checkpoint.id),
         "ticket_id": str(ticket.id),
@@ -94,21 +94,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
     ) -> dict[str, Any]:
         """Record a progress checkpoint on a ticket (shown on the board)."""
 
-        async def body(call: ToolCall) -> dict[str, Any]:
-            found = await tickets.get_ticket(call.db, call.project.id, ticket)
-            checkpoint = await presence.report_progress(
-                call.db,
-                call.agent,
-                found,
-                status=status,
-                progress_pct=progress_pct,
-                details=details,
-                now=call.now,
-            )
-            call.resource_type, call.resource_id = "ticket", str(found.id)
-            return {"checkpoint": checkpoint_view(checkpoint, found)}
-
-        async def live_body(call: ToolCall) -> dict[str, Any]:
+        async def checkpoint_of(call: ToolCall) -> tuple[tickets.TicketKey, dict[str, Any]]:
             found = await runtime.tickets.get(call.db, call.project.id, ticket)
             values = presence.checkpoint_values(
                 call.agent,
@@ -118,9 +104,18 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
                 details=details,
                 now=call.now,
             )
+            call.resource_type, call.resource_id = "ticket", str(found.id)
+            return found, values
+
+        async def body(call: ToolCall) -> dict[str, Any]:
+            found, values = await checkpoint_of(call)
+            checkpoint = await presence.add_checkpoint(call.db, values)
+            return {"checkpoint": checkpoint_view(checkpoint, found)}
+
+        async def live_body(call: ToolCall) -> dict[str, Any]:
+            found, values = await checkpoint_of(call)
             await call.db.commit()  # the ticket's read ends here: the write is another's
             await runtime.progress.write(ProgressReport(call.touch(), values))
-            call.resource_type, call.resource_id = "ticket", str(found.id)
             return {"checkpoint": checkpoint_view(Checkpoint(**values), found)}
 
         return await run_tool(runtime, ctx, "report_progress", body, WRITE, live_body)
