@@ -1,8 +1,11 @@
 """One MCP tool call, end to end: project, session touch, the tool's work, one activity record.
 
 A successful call that changes state commits its effects and the session's new last activity
-in one transaction; a read-only call on a session already live on its project only reads, and
-its session's touch is written behind it (domain/presence_touches.py). A failed call rolls its
+in one transaction (for a progress report on a live session, one shared with the reports
+waiting beside it: domain/presence_writes.py); a read-only call on a session already live on
+its project writes nothing itself, and its session's touch is written behind it
+(domain/presence_touches.py). Which sessions are live this process mostly remembers
+(domain/live_sessions.py), so a heartbeat usually runs no query at all. A failed call rolls its
 effects back, still touches the session in a second transaction (when the project is usable),
 and answers with a tool error whose text says what to fix. A call the SDK rejects before any
 tool code runs (bad argument types, an unknown tool) is caught by ``record_unrun_calls``, a
