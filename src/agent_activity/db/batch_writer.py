@@ -21,6 +21,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agent_activity.db.writer_task import WriterTask
+
 logger = logging.getLogger("agent_activity.batch_writer")
 
 T = TypeVar("T")
@@ -31,7 +33,7 @@ MAX_ATTEMPTS = 3
 TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
 
 
-class BatchWriter(Generic[T]):
+class BatchWriter(WriterTask, Generic[T]):
     """Buffers items of one kind and writes them with ``write`` in batches; see the module."""
 
     def __init__(
@@ -44,7 +46,7 @@ class BatchWriter(Generic[T]):
         max_batch: int,
         write_gate: AbstractAsyncContextManager[Any] | None = None,
     ) -> None:
-        self.name = name
+        super().__init__(name)
         self.write = write
         self.sessionmaker = sessionmaker
         self.write_gate = write_gate or contextlib.nullcontext()
@@ -55,10 +57,7 @@ class BatchWriter(Generic[T]):
         self.written = 0
         self.dropped = 0
         self._failures = 0
-        self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
     def submit(self, item: T) -> None:
         """Queue one item; never blocks, never raises."""
@@ -75,19 +74,9 @@ class BatchWriter(Generic[T]):
         """What was submitted and is not stored yet, oldest first."""
         return self._in_flight + self.buffer
 
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._run(), name=f"{self.name} writer")
-
     async def stop(self) -> None:
         """Stop the task after its current write, then write everything still buffered."""
-        self._stopping = True
-        self._wakeup.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._halt()
         await self.flush()
         if self.buffer:
             logger.error("%s: %d could not be written", self.name, len(self.buffer))

@@ -25,6 +25,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agent_activity.db.writer_task import WriterTask
+
 logger = logging.getLogger("agent_activity.group_commit")
 
 T = TypeVar("T")
@@ -32,7 +34,7 @@ T = TypeVar("T")
 Pending = tuple[T, "asyncio.Future[None]"]
 
 
-class GroupCommit(Generic[T]):
+class GroupCommit(WriterTask, Generic[T]):
     def __init__(
         self,
         name: str,
@@ -42,20 +44,17 @@ class GroupCommit(Generic[T]):
         max_batch: int = 500,
         write_gate: AbstractAsyncContextManager[Any] | None = None,
     ) -> None:
-        self.name = name
+        super().__init__(name)
         self.write_batch = write
         self.sessionmaker = sessionmaker
         self.write_gate = write_gate or contextlib.nullcontext()
         self.max_batch = max_batch
         self.batches = 0  # transactions committed, for tests and the curious
         self._queue: list[Pending[T]] = []
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
     async def write(self, item: T) -> None:
         """Store ``item``; returns once it is committed, raises what stopped it."""
-        if self._task is None:
+        if not self.running:
             # Not running (stopped, or never started): a transaction of its own.
             await self._commit([item])
             return
@@ -64,34 +63,22 @@ class GroupCommit(Generic[T]):
         self._wakeup.set()
         await future
 
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._run(), name=f"{self.name} group commit")
-
     async def stop(self) -> None:
         """Write what is queued, then stop."""
-        self._stopping = True
-        self._wakeup.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        while self._queue:  # queued while the task was finishing
+        await self._halt()
+        await self._drain()  # what was queued while the task was finishing
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            await self._drain()
+
+    async def _drain(self) -> None:
+        while self._queue:
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
             await self._store(batch)
-
-    async def _run(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            while self._queue:
-                batch = self._queue[: self.max_batch]
-                del self._queue[: self.max_batch]
-                await self._store(batch)
-            if self._stopping:
-                return
 
     async def _store(self, batch: list[Pending[T]]) -> None:
         try:
