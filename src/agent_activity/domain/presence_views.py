@@ -7,6 +7,7 @@ from the stored timestamps, so every process answers the same for the same clock
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.config import Settings
+from agent_activity.db.driver_select import DriverSelect
 from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
 from agent_activity.db.statements import once
 from agent_activity.domain.presence import expire_sessions, seconds_between
@@ -45,13 +47,26 @@ async def project_activity(
     }
 
 
+async def _read(
+    session: AsyncSession,
+    name: str,
+    build: Callable[[], Select[*tuple[Any, ...]]],
+    values: dict[str, Any],
+) -> list[tuple[Any, ...]]:
+    """The rows of the statement ``build`` makes, read at the driver's level (db/driver_select.py):
+    the board's reads are its hot path."""
+    connection = await session.connection()
+    dialect = connection.dialect
+    query = once((name, dialect.name), lambda: DriverSelect(build(), dialect))
+    return await query.rows(connection, values)
+
+
 async def _live_sessions(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
 ) -> list[dict[str, Any]] | None:
     """The project's live sessions, or None when one of them is due to be expired first."""
     cutoff = now - timedelta(seconds=settings.session_timeout_s)
-    statement = once("live sessions", _live_sessions_query)
-    rows = await session.execute(statement, {"project": project_id})
+    rows = await _read(session, "live sessions", _live_sessions_query, {"project": project_id})
     # Keyed by session: should one session hold two open intervals, the latest one wins.
     by_session: dict[uuid.UUID, dict[str, Any]] = {}
     stale_after = timedelta(seconds=settings.stale_after_s)
@@ -107,10 +122,9 @@ def _live_sessions_query() -> Select[*tuple[Any, ...]]:
 async def _checkpoints(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
-    # Plain column rows, not ORM objects, from a statement built once: this read is on the
-    # board's hot path, and building a select costs more than SQLite takes to run it.
     c = Checkpoint
-    statement = once(
+    rows = await _read(
+        session,
         "recent checkpoints",
         lambda: (
             select(c.ticket_id, c.agent_role, c.status, c.progress_pct, c.details, c.created_at)
@@ -118,8 +132,8 @@ async def _checkpoints(
             .order_by(c.created_at.desc(), c.id.desc())
             .limit(bindparam("limit"))
         ),
+        {"project": project_id, "limit": limit},
     )
-    rows = await session.execute(statement, {"project": project_id, "limit": limit})
     return [
         {
             "ticket_id": str(ticket_id),
@@ -137,7 +151,8 @@ async def _history(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
     w = WorkInterval
-    statement = once(
+    rows = await _read(
+        session,
         "recent history",
         lambda: (
             select(
@@ -153,8 +168,8 @@ async def _history(
             .order_by(w.ended_at.desc(), w.id.desc())
             .limit(bindparam("limit"))
         ),
+        {"project": project_id, "limit": limit},
     )
-    rows = await session.execute(statement, {"project": project_id, "limit": limit})
     history = []
     for interval_id, ticket_id, duration, started_at, ended_at, agent_role, origin in rows:
         assert ended_at is not None  # the query keeps completed intervals only

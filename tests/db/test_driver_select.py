@@ -1,0 +1,57 @@
+"""A select read at the driver's level gives exactly the values SQLAlchemy's own result gives."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.driver_select import DriverSelect
+from agent_activity.db.models import Checkpoint, Project, Ticket
+from agent_activity.runtime import Runtime
+from tests.factories import Tenant
+
+
+async def test_rows_equal_those_of_sqlalchemy(
+    runtime: Runtime, db: AsyncSession, tenant: Tenant
+) -> None:
+    project = await db.get(Project, tenant.project_id)
+    assert project is not None
+    now = runtime.now()
+    for number in (1, 2, 3):
+        db.add(
+            Ticket(
+                org_id=tenant.org_id,
+                project_id=tenant.project_id,
+                number=number,
+                title=f"Ticket {number}",
+                column="todo",
+                position=number,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    await db.commit()
+    statement = (
+        select(
+            Ticket.id,
+            Ticket.number,
+            Ticket.title,
+            Ticket.created_at,
+            Checkpoint.progress_pct,  # NULL through the outer join, and a float type
+            Project.board_columns,  # JSON
+        )
+        .join(Project, Project.id == Ticket.project_id)
+        .outerjoin(Checkpoint, Checkpoint.ticket_id == Ticket.id)
+        .where(Ticket.project_id == bindparam("project"))
+        .order_by(Ticket.number.desc())
+        .limit(bindparam("limit"))
+    )
+    values = {"project": tenant.project_id, "limit": 2}
+    connection = await db.connection()
+    expected = [tuple(row) for row in await connection.execute(statement, values)]
+    query = DriverSelect(statement, connection.dialect)
+    for _ in range(2):  # the second read uses the processors the first one made
+        assert await query.rows(connection, values) == expected
+    assert [row[1] for row in expected] == [3, 2]
+    assert expected[0][3] == now and expected[0][3].tzinfo is not None
+    assert expected[0][4] is None and expected[0][5] == project.board_columns
