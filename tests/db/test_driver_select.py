@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,5 +55,6 @@ async def test_rows_equal_those_of_sqlalchemy(
     for _ in range(2):  # the second read uses the processors the first one made
         assert await query.rows(connection, values) == expected
     assert [row[1] for row in expected] == [3, 2]
-    assert expected[0][3] == now and expected[0][3].tzinfo is not None
+    created_at = expected[0][3]
+    assert isinstance(created_at, datetime) and created_at == now and created_at.tzinfo
     assert expected[0][4] is None and expected[0][5] == project.board_columns
