@@ -185,3 +185,22 @@ async def test_progress_on_a_live_session_is_committed_before_the_call_answers(
         )
         assert bad.is_error
         assert len((await activity(client, tenant))["checkpoints"]) == 1
+
+
+async def test_a_new_session_s_first_start_work_looks_for_no_open_interval(
+    client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, runtime: Runtime
+) -> None:
+    await make_ticket(client, tenant, "One")
+    await make_ticket(client, tenant, "Two")
+    async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
+        with session_reads(runtime) as reads:
+            first = await agent.call_tool("start_work", {"ticket": 1, "role": "developer"})
+        assert not [read for read in reads if "work_intervals" in read.lower()]
+        assert first.structured_content is not None
+        assert first.structured_content["previous"] is None
+        # On a live session the previous interval is looked up and closed.
+        second = await agent.call_tool("start_work", {"ticket": 2, "role": "developer"})
+        assert second.structured_content is not None
+        previous = second.structured_content["previous"]
+        assert previous["ended_at"] is not None
+        assert previous["id"] == first.structured_content["interval"]["id"]

@@ -105,6 +105,9 @@ class Touched:
     # The session was already live on this project, so its intervals are as they were; else it
     # was created, revived or moved here, which may have closed them.
     was_live: bool
+    # No interval of the session is open: it was created by this transaction (nothing else can
+    # refer to it yet) or its intervals were just closed.
+    nothing_open: bool = False
 
 
 async def touch_session(
@@ -120,8 +123,9 @@ async def touch_session(
     if agent is not None:
         return Touched(agent, was_live=True)
     agent = await _session_by_key(session, identity.session_key)
+    nothing_open = False
     if agent is None:
-        agent = await _insert_session(session, principal, project, identity, now)
+        agent, nothing_open = await _insert_session(session, principal, project, identity, now)
     elif agent.org_id != principal.org_id or agent.token_id != principal.token_id:
         # A legacy session id is only a bearer of identity together with its own token.
         raise Forbidden("This MCP session belongs to another token", required_permission="session")
@@ -129,9 +133,11 @@ async def touch_session(
         # Silent past the timeout: end what was open at its last activity, then start afresh.
         await _close_open_intervals(session, agent.id, agent.last_activity_at)
         agent.connected_at = now
+        nothing_open = True
     if agent.project_id != project.id:
         await _close_open_intervals(session, agent.id, now)
         agent.project_id = project.id
+        nothing_open = True
     agent.ended_at = None
     agent.last_activity_at = max(now, agent.last_activity_at)
     agent.machine_id = identity.machine_id
@@ -139,7 +145,7 @@ async def touch_session(
     agent.client_name = identity.client_name
     agent.client_version = identity.client_version
     await session.flush()
-    return Touched(agent, was_live=False)
+    return Touched(agent, was_live=False, nothing_open=nothing_open)
 
 
 def _live_here() -> tuple[ColumnElement[bool], ...]:
@@ -260,8 +266,9 @@ async def _insert_session(
     project: ProjectRef,
     identity: ClientIdentity,
     now: datetime,
-) -> AgentSession:
-    """Insert-if-absent, so two first calls of one client racing each other both succeed."""
+) -> tuple[AgentSession, bool]:
+    """Insert-if-absent, so two first calls of one client racing each other both succeed; the
+    session, and whether this call inserted it."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
@@ -282,11 +289,14 @@ async def _insert_session(
             last_activity_at=now,
         )
         .on_conflict_do_nothing(index_elements=["session_key"])
+        .returning(AgentSession)
     )
-    await session.execute(statement)
-    inserted = await _session_by_key(session, identity.session_key)
-    assert inserted is not None
-    return inserted
+    inserted = (await session.scalars(statement)).one_or_none()
+    if inserted is not None:
+        return inserted, True
+    existing = await _session_by_key(session, identity.session_key)  # the racing call's
+    assert existing is not None
+    return existing, False
 
 
 async def _session_by_key(session: AsyncSession, key: str) -> AgentSession | None:
@@ -310,12 +320,21 @@ def check_role(role: object) -> str:
 
 
 async def start_work(
-    session: AsyncSession, agent: AgentSession, ticket: Ticket, role: str, now: datetime
+    session: AsyncSession,
+    agent: AgentSession,
+    ticket: Ticket,
+    role: str,
+    now: datetime,
+    *,
+    nothing_open: bool = False,
 ) -> tuple[WorkInterval, WorkInterval | None]:
-    """Open a work interval on ``ticket``; the caller's previous open interval ends now."""
+    """Open a work interval on ``ticket``; the caller's previous open interval ends now.
+    ``nothing_open`` (``Touched.nothing_open``) spares looking for one."""
     role = check_role(role)
-    previous = await open_interval(session, agent)
-    await _close_open_intervals(session, agent.id, now)
+    previous = None
+    if not nothing_open:
+        previous = await open_interval(session, agent)
+        await _close_open_intervals(session, agent.id, now)
     agent.caller_role = role
     interval = WorkInterval(
         org_id=agent.org_id,

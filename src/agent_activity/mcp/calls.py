@@ -81,6 +81,8 @@ class ToolCall:
     work: WorkInterval | None = None
     work_known: bool = False
     work_changed: bool = False
+    # No interval of the session is open (presence.Touched.nothing_open).
+    nothing_open: bool = False
 
     async def project_row(self) -> Project:
         """The project's row (its board), for the tools that need more than who may see it."""
@@ -184,6 +186,8 @@ async def run_tool(
                         db, principal, project, identity, now, runtime.settings.session_timeout_s
                     )
                     call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
+                    if touched.nothing_open:
+                        call.nothing_open = call.work_known = True  # and call.work is None
                     result = await body(call)
                     await db.commit()
                 remember(runtime, call, touched.was_live)

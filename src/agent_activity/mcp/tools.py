@@ -58,7 +58,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         async def body(call: ToolCall) -> dict[str, Any]:
             found = await tickets.get_ticket(call.db, call.project.id, ticket)
             interval, previous = await presence.start_work(
-                call.db, call.agent, found, role, call.now
+                call.db, call.agent, found, role, call.now, nothing_open=call.nothing_open
             )
             call.settle_work(interval)
             call.resource_type, call.resource_id = "ticket", str(found.id)
