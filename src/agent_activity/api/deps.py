@@ -35,7 +35,10 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# Scoped to the endpoint function: FastAPI runs a yield dependency's exit after the response
+# is sent unless told otherwise, and a write must be committed before it is acknowledged (a
+# client reading its own write at once found nothing).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def bearer_secret(request: Request) -> str | None:
