@@ -12,7 +12,7 @@ processes behind one address, a heartbeat may show the interval as it was before
 or stop_work that another process served, for at most ``live_session_cache_s``. The board
 reads the database and is always current. Liveness is never taken from memory past what the
 database would say: an entry is only used while its session is clear of the timeout by
-``LIVE_MARGIN_S``, as for ``find_live_session``, so a sweep cannot end it in between.
+``presence.LIVE_MARGIN_S``, as for ``find_live_session``, so a sweep cannot end it in between.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from datetime import datetime, timedelta
 from cachetools import TLRUCache
 
 from agent_activity.db.models import AgentSession, WorkInterval
-from agent_activity.domain.presence import LIVE_MARGIN_S
+from agent_activity.domain.memo import memo
+from agent_activity.domain.presence import safely_live_for
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,11 @@ class LiveSessions:
         max_entries: int = 100_000,
     ) -> None:
         self.ttl = timedelta(seconds=ttl_s)
-        # How long after its last activity a session may still be taken as live from memory.
-        self.live_for = timedelta(seconds=timeout_s - min(LIVE_MARGIN_S, timeout_s / 2))
+        self.live_for = safely_live_for(timeout_s)
         self.clock = clock
         self._entries: TLRUCache[str, Entry] | None = None
         if ttl_s > 0:
-            self._entries = TLRUCache(max_entries, ttu=_until, timer=self._timestamp)
-
-    def _timestamp(self) -> float:
-        return self.clock().timestamp()  # the app's clock, so tests can move it
+            self._entries = memo(max_entries, clock)
 
     def get(
         self,
@@ -164,7 +161,3 @@ class LiveSessions:
     def forget(self, session_key: str) -> None:
         if self._entries is not None:
             self._entries.pop(session_key, None)
-
-
-def _until(_key: str, entry: Entry, _now: float) -> float:
-    return entry[1]

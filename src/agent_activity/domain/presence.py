@@ -226,6 +226,12 @@ async def _touch_live_session(
     return (await session.scalars(statement, parameters)).one_or_none()
 
 
+def safely_live_for(timeout_s: float) -> timedelta:
+    """How long after its last activity a session may be taken as live without the write that
+    would keep a sweep off it: the timeout less ``LIVE_MARGIN_S`` (at most half of it)."""
+    return timedelta(seconds=timeout_s - min(LIVE_MARGIN_S, timeout_s / 2))
+
+
 async def find_live_session(
     session: AsyncSession,
     principal: Principal,
@@ -253,8 +259,7 @@ async def find_live_session(
             .limit(1)
         ),
     )
-    margin = min(LIVE_MARGIN_S, timeout_s / 2)
-    live_since = now - timedelta(seconds=timeout_s - margin)
+    live_since = now - safely_live_for(timeout_s)
     parameters = _live_parameters(principal, project, identity, live_since, now)
     row = (await session.execute(statement, parameters)).first()
     return None if row is None else (row[0], row[1])

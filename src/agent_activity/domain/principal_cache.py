@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from cachetools import TLRUCache
 
+from agent_activity.domain.memo import memo
 from agent_activity.domain.principal import Principal
 
 Entry = tuple[Principal, float]  # the principal and when this memory of it ends (POSIX time)
@@ -28,10 +29,7 @@ class PrincipalCache:
         self.clock = clock
         self._entries: TLRUCache[str, Entry] | None = None
         if ttl_s > 0:
-            self._entries = TLRUCache(max_entries, ttu=_until, timer=self._timestamp)
-
-    def _timestamp(self) -> float:
-        return self.clock().timestamp()  # the app's clock, so tests can move it
+            self._entries = memo(max_entries, clock)
 
     def get(self, token_hash: str) -> Principal | None:
         if self._entries is None:
@@ -46,7 +44,3 @@ class PrincipalCache:
         if expires_at is not None:
             until = min(until, expires_at)
         self._entries[token_hash] = (principal, until.timestamp())
-
-
-def _until(_key: str, entry: Entry, _now: float) -> float:
-    return entry[1]
