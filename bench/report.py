@@ -147,8 +147,8 @@ BOUNDS = """## What bounds each figure
 - **Request log** overhead compares two server processes side by side on the same data, alike but
   for `AGENT_ACTIVITY_REQUEST_LOG_ENABLED`, both started with the first one and idle until then
   (not the one every other scenario used, whose history would be compared too). They take
-  alternating short windows of the same closed-loop mix of reads; the ratio still moves by a few
-  percent from run to run.
+  alternating short windows of the same closed-loop mix of reads, off-on then on-off, so a drift
+  of the machine's speed favours neither; the ratio still moves by a few percent from run to run.
 - **Peak memory** is the server process's VmHWM (peak resident set) read from /proc just before
   it stops; the server was started with `agent-activity serve` and 1 worker.
 - The server ran with `AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE=0` (one load generator sends far more

@@ -43,7 +43,13 @@ async def alternate(
         # land before the next window, so it is not counted against the other side.
         "pause_s": 0.6,
     }
-    order = [enabled for _ in range(sizes.requestlog_rounds) for enabled in (False, True)]
+    # Off-on, then on-off, and so on: a drift of the machine's speed across a pair of windows
+    # then favours each side alike rather than always the second.
+    order = [
+        enabled
+        for round_ in range(sizes.requestlog_rounds)
+        for enabled in ((False, True) if round_ % 2 == 0 else (True, False))
+    ]
     job = {
         "kind": "requests",
         "base_url": urls[False],

@@ -10,10 +10,43 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_activity.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
+
+# The scoped feeds' indexes: (org_id, *columns, timestamp, id), holding only the records that
+# have every one of the columns. A feed always names them with ``=``, which implies NOT NULL, so
+# both engines use the index; a record without them (most of the request log: no app, endpoint,
+# augmentation, often no workspace or resource) costs no entry, which makes writing it about a
+# third cheaper.
+SCOPE_INDEXES: dict[str, tuple[str, ...]] = {
+    "ix_activity_workspace_ts": ("workspace_id",),
+    "ix_activity_user_ts": ("user_id",),
+    "ix_activity_app_ts": ("app_id",),
+    "ix_activity_endpoint_ts": ("endpoint_id",),
+    "ix_activity_augmentation_ts": ("augmentation_id",),
+    "ix_activity_resource_ts": ("resource_id",),
+    "ix_activity_action_ts": ("workspace_id", "action"),  # a workspace's feed of one action
+}
+
+
+def all_present(columns: tuple[str, ...]) -> str:
+    """A partial index's condition: every one of ``columns`` is set."""
+    return " AND ".join(f"{column} IS NOT NULL" for column in columns)
+
+
+def scope_index(name: str, columns: tuple[str, ...]) -> Index:
+    condition = text(all_present(columns))
+    return Index(
+        name,
+        "org_id",
+        *columns,
+        "timestamp",
+        "id",
+        sqlite_where=condition,
+        postgresql_where=condition,
+    )
 
 
 class ActivityRecord(Base):
@@ -22,13 +55,7 @@ class ActivityRecord(Base):
         UniqueConstraint("org_id", "external_id"),
         # Keyset pagination walks (timestamp, id) newest first within each feed's scope.
         Index("ix_activity_org_ts", "org_id", "timestamp", "id"),
-        Index("ix_activity_workspace_ts", "org_id", "workspace_id", "timestamp", "id"),
-        Index("ix_activity_user_ts", "org_id", "user_id", "timestamp", "id"),
-        Index("ix_activity_app_ts", "org_id", "app_id", "timestamp", "id"),
-        Index("ix_activity_endpoint_ts", "org_id", "endpoint_id", "timestamp", "id"),
-        Index("ix_activity_augmentation_ts", "org_id", "augmentation_id", "timestamp", "id"),
-        Index("ix_activity_resource_ts", "org_id", "resource_id", "timestamp", "id"),
-        Index("ix_activity_action_ts", "org_id", "workspace_id", "action", "timestamp", "id"),
+        *(scope_index(name, columns) for name, columns in SCOPE_INDEXES.items()),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
