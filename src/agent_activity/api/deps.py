@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.domain.principal import Principal
-from agent_activity.domain.tokens import authenticate
+from agent_activity.domain.tokens import checked_hash, look_up
 from agent_activity.runtime import Runtime
 
 # Dependencies are ``async`` even when they never await: FastAPI runs a plain ``def`` dependency
@@ -55,10 +55,12 @@ async def authenticate_request(runtime: Runtime, request: Request) -> Principal:
     A session of its own, closed before the handler runs: a handler that queues at the write
     gate must not hold a pooled connection the gate's holder may be waiting for.
     """
+    token_hash = checked_hash(bearer_secret(request))
+    known = runtime.principals.get(token_hash)
+    if known is not None:  # most requests: no session at all
+        return known
     async with runtime.sessionmaker() as session:
-        principal = await authenticate(
-            session, bearer_secret(request), runtime.now(), runtime.principals
-        )
+        principal = await look_up(session, token_hash, runtime.now(), runtime.principals)
         if session.dirty:  # last_used_at moved on (at most once a minute); else a pure read
             await session.commit()
     return principal

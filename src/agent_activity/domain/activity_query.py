@@ -14,11 +14,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Integer, bindparam, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.db.driver_select import read_rows
 from agent_activity.db.models import ActivityRecord
-from agent_activity.db.statements import once
 
 R = ActivityRecord
 
@@ -100,13 +100,13 @@ async def read_page(
     session: AsyncSession, query: ActivityFilter, after: Position | None, limit: int
 ) -> Page:
     """Up to ``limit`` records older than ``after``, newest first, and where to go on."""
-    statement = once(("feed page", query.shape(), after is not None), lambda: _page(query, after))
     values = query.values() | {"limit": limit + 1}
     if after is not None:
         values |= {"after_timestamp": after.timestamp, "after_id": after.id}
-    rows = (await session.execute(statement, values)).all()
+    shape = ("feed page", query.shape(), after is not None)
+    rows = await read_rows(session, shape, lambda: _page(query, after), values)
     more = len(rows) > limit
-    last = Position(rows[limit - 1].timestamp, rows[limit - 1].id) if more else None
+    last = Position(rows[limit - 1][2], rows[limit - 1][0]) if more else None
     return Page([as_activity(row) for row in rows[:limit]], last)
 
 
@@ -145,7 +145,7 @@ PAGE_COLUMNS = (
 FIRST_SHOWN, END_SHOWN = 3, 3 + len(SHOWN)
 
 
-def _page(query: ActivityFilter, after: Position | None) -> Executable:
+def _page(query: ActivityFilter, after: Position | None) -> Select[*tuple[Any, ...]]:
     where = query.conditions()
     if after is not None:
         # The row-value spelling lets both engines seek the (scope, timestamp, id) index; the

@@ -25,11 +25,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, bindparam, case, func, select, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.db.driver_select import read_rows
 from agent_activity.db.models import ActivityRecord, ActivityRollup
-from agent_activity.db.statements import once
 from agent_activity.domain.activity_query import ActivityFilter
 from agent_activity.ingest.rollups import day_of, endpoint_key, hour_of
 
@@ -157,11 +157,13 @@ def _merge(groups: Groups, more: Groups, sign: int = 1) -> None:
 async def count_records(session: AsyncSession, query: ActivityFilter) -> int:
     """How many records ``query`` matches."""
     if rollup_scope(query) is None:
-        statement = once(
+        rows = await read_rows(
+            session,
             ("count", query.shape()),
             lambda: select(func.count()).select_from(R).where(*query.conditions()),
+            query.values(),
         )
-        return int(await session.scalar(statement, query.values()) or 0)
+        return int(rows[0][0] or 0)
     groups = await group_stats(session, replace(query, success=None), grouped=False)
     total = groups.get(TOTAL, Stats())
     if query.success is None:
@@ -181,18 +183,21 @@ def _key(row: Sequence[Any], grouped: bool) -> tuple[str, str]:
 
 
 async def _raw_groups(session: AsyncSession, query: ActivityFilter, grouped: bool) -> Groups:
-    statement = once(
-        ("raw groups", query.shape(), grouped), lambda: _raw_groups_statement(query, grouped)
+    rows = await read_rows(
+        session,
+        ("raw groups", query.shape(), grouped),
+        lambda: _raw_groups_statement(query, grouped),
+        query.values(),
     )
     groups: Groups = {}
-    for row in await session.execute(statement, query.values()):
+    for row in rows:
         stats = _stats(row[-5:])
         if stats.requests:  # totals of no records are one row of zeros
             groups.setdefault(_key(row, grouped), Stats()).add(stats)
     return groups
 
 
-def _raw_groups_statement(query: ActivityFilter, grouped: bool) -> Executable:
+def _raw_groups_statement(query: ActivityFilter, grouped: bool) -> Select[*tuple[Any, ...]]:
     keys = (R.action, R.resource_type) if grouped else ()
     return (
         select(
@@ -256,10 +261,6 @@ async def _rollup_groups(
     pieces = spans_covering(first, last)
     dimensions = tuple(name for name in ("action", "resource_type") if getattr(query, name))
     shape = tuple((span, low is not None, high is not None) for span, low, high in pieces)
-    statement = once(
-        ("rollup groups", dimensions, shape, grouped),
-        lambda: _rollup_statement(dimensions, pieces, grouped),
-    )
     values: dict[str, Any] = {
         "org_id": query.org_id,
         "scope_type": scope[0],
@@ -269,13 +270,18 @@ async def _rollup_groups(
     }
     for index, (span, low, high) in enumerate(pieces):
         values |= {f"span_{index}": span, f"first_{index}": low, f"last_{index}": high}
-    rows = await session.execute(statement, values)
+    rows = await read_rows(
+        session,
+        ("rollup groups", dimensions, shape, grouped),
+        lambda: _rollup_statement(dimensions, pieces, grouped),
+        values,
+    )
     return {_key(row, grouped): _stats(row[-5:]) for row in rows if row[-5]}
 
 
 def _rollup_statement(
     dimensions: tuple[str, ...], pieces: list[Piece], grouped: bool
-) -> Executable:
+) -> Select[*tuple[Any, ...]]:
     where: list[ColumnElement[bool]] = [
         U.org_id == bindparam("org_id"),
         U.scope_type == bindparam("scope_type"),

@@ -7,7 +7,6 @@ from the stored timestamps, so every process answers the same for the same clock
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,9 +14,8 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.config import Settings
-from agent_activity.db.driver_select import DriverSelect
+from agent_activity.db.driver_select import read_rows
 from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
-from agent_activity.db.statements import once
 from agent_activity.domain.presence import expire_sessions, seconds_between
 
 # `agent-sessions?active=false` lists at most this many sessions, most recently active first.
@@ -47,26 +45,12 @@ async def project_activity(
     }
 
 
-async def _read(
-    session: AsyncSession,
-    name: str,
-    build: Callable[[], Select[*tuple[Any, ...]]],
-    values: dict[str, Any],
-) -> list[tuple[Any, ...]]:
-    """The rows of the statement ``build`` makes, read at the driver's level (db/driver_select.py):
-    the board's reads are its hot path."""
-    connection = await session.connection()
-    dialect = connection.dialect
-    query = once((name, dialect.name), lambda: DriverSelect(build(), dialect))
-    return await query.rows(connection, values)
-
-
 async def _live_sessions(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
 ) -> list[dict[str, Any]] | None:
     """The project's live sessions, or None when one of them is due to be expired first."""
     cutoff = now - timedelta(seconds=settings.session_timeout_s)
-    rows = await _read(session, "live sessions", _live_sessions_query, {"project": project_id})
+    rows = await read_rows(session, "live sessions", _live_sessions_query, {"project": project_id})
     # Keyed by session: should one session hold two open intervals, the latest one wins.
     by_session: dict[uuid.UUID, dict[str, Any]] = {}
     stale_after = timedelta(seconds=settings.stale_after_s)
@@ -123,7 +107,7 @@ async def _checkpoints(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
     c = Checkpoint
-    rows = await _read(
+    rows = await read_rows(
         session,
         "recent checkpoints",
         lambda: (
@@ -151,7 +135,7 @@ async def _history(
     session: AsyncSession, project_id: uuid.UUID, limit: int
 ) -> list[dict[str, Any]]:
     w = WorkInterval
-    rows = await _read(
+    rows = await read_rows(
         session,
         "recent history",
         lambda: (

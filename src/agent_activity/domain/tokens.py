@@ -72,13 +72,26 @@ async def authenticate(
     With ``cache``, a token looked up recently is answered from memory and ``session`` is not
     used (see domain/principal_cache.py); only successful lookups are remembered.
     """
+    token_hash = checked_hash(raw)
+    if cache is not None and (known := cache.get(token_hash)) is not None:
+        return known
+    return await look_up(session, token_hash, now, cache)
+
+
+def checked_hash(raw: str | None) -> str:
+    """The hash a bearer secret is stored under, or Unauthenticated if it is none or malformed."""
     if not raw:
         raise Unauthenticated("Authentication required: send 'Authorization: Bearer <token>'")
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise Unauthenticated("Malformed token")
-    token_hash = hash_token(raw)
-    if cache is not None and (known := cache.get(token_hash)) is not None:
-        return known
+    return hash_token(raw)
+
+
+async def look_up(
+    session: AsyncSession, token_hash: str, now: datetime, cache: PrincipalCache | None = None
+) -> Principal:
+    """The principal of the token stored under ``token_hash``, read from the database (and
+    remembered in ``cache``), or Unauthenticated with the reason."""
     # One round trip: the token and, for a user token, the user's roles in the token's org.
     statement = once("authenticate", _token_with_roles)
     rows = (await session.execute(statement, {"token_hash": token_hash})).all()
