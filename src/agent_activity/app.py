@@ -27,6 +27,7 @@ from agent_activity.gc_policy import freeze_startup_objects
 from agent_activity.ingest.middleware import RequestLogMiddleware
 from agent_activity.mcp.app import build_mcp
 from agent_activity.runtime import Clock, Runtime, build_runtime
+from agent_activity.telemetry import fastapi_telemetry
 from agent_activity.web.app import build_web
 
 logger = logging.getLogger("agent_activity")
@@ -67,6 +68,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        telemetry=fastapi_telemetry(settings),
     )
     app.state.runtime = runtime
     enabled = settings.request_log_enabled

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535, description="Port `serve` listens on.")
     workers: int = Field(1, ge=1, description="Server processes `serve` starts.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info")
+    opentelemetry: bool = Field(
+        False,
+        description="Let FastAPI emit OpenTelemetry spans and metrics to the providers the "
+        "process configures (off: no per-request telemetry work at all).",
+    )
     keep_alive_s: int = Field(
         75,
         ge=1,

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.runtime import Runtime
+from agent_activity.telemetry import fastapi_telemetry
 from agent_activity.web import errors, pages
 from agent_activity.web.api_routes import build_api_router
 from agent_activity.web.pages import build_page_router
@@ -34,7 +35,12 @@ class Dashboard:
         cookies = SessionCookies(runtime)
         proxy = Proxy(cookies, self.outer_app)
         runtime.closers.append(proxy.close)
-        app = FastAPI(title="Agent Activity dashboard", openapi_url=None, docs_url=None)
+        app = FastAPI(
+            title="Agent Activity dashboard",
+            openapi_url=None,
+            docs_url=None,
+            telemetry=fastapi_telemetry(runtime.settings),
+        )
         app.state.runtime = runtime
         install_error_handlers(app, errors.render)
         json_handler = app.exception_handlers[StarletteHTTPException]

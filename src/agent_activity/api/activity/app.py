@@ -8,10 +8,16 @@ from agent_activity.api.activity import errors, ingest_routes, routes, summary_r
 from agent_activity.api.activity.deps import CursorKeys
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.runtime import Runtime
+from agent_activity.telemetry import fastapi_telemetry
 
 
 def build_app(runtime: Runtime) -> FastAPI:
-    app = FastAPI(title="Agent Activity: activity log", openapi_url="/openapi.json", docs_url=None)
+    app = FastAPI(
+        title="Agent Activity: activity log",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        telemetry=fastapi_telemetry(runtime.settings),
+    )
     app.state.runtime = runtime
     app.state.cursor_keys = CursorKeys(runtime)
     install_error_handlers(app, errors.render, errors.STATUS_OVERRIDES)

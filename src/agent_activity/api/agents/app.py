@@ -8,10 +8,16 @@ from agent_activity.api.agents import errors
 from agent_activity.api.agents.routes import router
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.runtime import Runtime
+from agent_activity.telemetry import fastapi_telemetry
 
 
 def build_app(runtime: Runtime) -> FastAPI:
-    app = FastAPI(title="Agent Activity: agent runs", openapi_url="/openapi.json", docs_url=None)
+    app = FastAPI(
+        title="Agent Activity: agent runs",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        telemetry=fastapi_telemetry(runtime.settings),
+    )
     app.state.runtime = runtime
     install_error_handlers(app, errors.render)
     app.include_router(router)
