@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -79,3 +80,39 @@ async def test_streamed_results_keep_their_own_cursor(engine: AsyncEngine) -> No
         stream = await connection.stream(select(items.c.size).order_by(items.c.size))
         sizes = [row[0] async for row in stream]
     assert sizes == list(range(50))
+
+
+async def test_a_read_only_transaction_ends_without_a_round_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read commits and is returned to the pool (which rolls back) without visiting the
+    connection's thread again; a write's commit and rollback still happen."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", module=one_hop_dbapi())
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    calls: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await execute(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(select(items))
+            await connection.commit()
+        assert calls == ["_run"]
+
+        calls.clear()
+        async with engine.connect() as connection:
+            await connection.execute(insert(items).values(name="kept", size=1))
+            await connection.commit()
+            await connection.execute(insert(items).values(name="undone", size=2))
+            await connection.rollback()
+        assert calls == ["_run", "commit", "_run", "rollback"]
+        async with engine.connect() as connection:
+            names = (await connection.execute(select(items.c.name))).scalars().all()
+        assert names == ["kept"]
+    finally:
+        await engine.dispose()

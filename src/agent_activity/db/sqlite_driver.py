@@ -117,6 +117,24 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
+    # A request that only read has no transaction open (sqlite3 begins one before a write, not
+    # before a SELECT), yet the session commits it and the pool rolls it back when it is
+    # returned: two more round trips to the thread, each a turn of the event loop, for
+    # nothing. sqlite3 itself does nothing then; here the hop is skipped too. The flag is read
+    # off the connection's thread only between statements, when nothing runs on it.
+    def commit(self) -> None:
+        if self._in_transaction():
+            super().commit()
+
+    def rollback(self) -> None:
+        if self._in_transaction():
+            super().rollback()
+
+    def _in_transaction(self) -> bool:
+        driver: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        raw = driver._connection
+        return raw is not None and raw.in_transaction
+
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """aiosqlite's DBAPI adapter, handing out connections whose cursors take one hop."""
