@@ -91,7 +91,7 @@ async def test_a_read_only_transaction_ends_without_a_round_trip(
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     calls: list[str] = []
-    execute = aiosqlite.Connection._execute
+    execute: Any = aiosqlite.Connection._execute
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(getattr(fn, "__name__", repr(fn)))
