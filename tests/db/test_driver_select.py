@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.driver_select import DriverSelect
+from agent_activity.db.driver_select import DriverSelect, Read, read_many
 from agent_activity.db.models import Checkpoint, Project, Ticket
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant
@@ -33,7 +34,29 @@ async def test_rows_equal_those_of_sqlalchemy(
             )
         )
     await db.commit()
-    statement = (
+    statement = tickets_statement()
+    values = {"project": tenant.project_id, "limit": 2}
+    connection = await db.connection()
+    expected = [tuple(row) for row in await connection.execute(statement, values)]
+    query = DriverSelect(statement, connection.dialect)
+    for _ in range(2):  # the second read uses the processors the first one made
+        assert await query.rows(connection, values) == expected
+    assert [row[1] for row in expected] == [3, 2]
+    created_at = expected[0][3]
+    assert isinstance(created_at, datetime) and created_at == now and created_at.tzinfo
+    assert expected[0][4] is None and expected[0][5] == project.board_columns
+
+    # Several selects at once (one trip to SQLite's thread), in the order asked.
+    first = Read(("test tickets", 2), tickets_statement, values)
+    all_three = Read(("test tickets", 3), tickets_statement, values | {"limit": 3})
+    none = Read(("test tickets", 0), tickets_statement, values | {"limit": 0})
+    many = await read_many(db, first, none, all_three)
+    assert many == [expected, [], [*expected, many[2][2]]]
+    assert many[2][2][1] == 1
+
+
+def tickets_statement() -> Select[*tuple[Any, ...]]:
+    return (
         select(
             Ticket.id,
             Ticket.number,
@@ -48,13 +71,3 @@ async def test_rows_equal_those_of_sqlalchemy(
         .order_by(Ticket.number.desc())
         .limit(bindparam("limit"))
     )
-    values = {"project": tenant.project_id, "limit": 2}
-    connection = await db.connection()
-    expected = [tuple(row) for row in await connection.execute(statement, values)]
-    query = DriverSelect(statement, connection.dialect)
-    for _ in range(2):  # the second read uses the processors the first one made
-        assert await query.rows(connection, values) == expected
-    assert [row[1] for row in expected] == [3, 2]
-    created_at = expected[0][3]
-    assert isinstance(created_at, datetime) and created_at == now and created_at.tzinfo
-    assert expected[0][4] is None and expected[0][5] == project.board_columns

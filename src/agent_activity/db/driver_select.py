@@ -11,7 +11,8 @@ the presence tests check field by field on both engines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from agent_activity.db.sqlite_driver import OneHopConnection
 from agent_activity.db.statements import once
 
 Processor = Callable[[Any], Any] | None
@@ -43,18 +45,24 @@ class DriverSelect:
         # numbers do), so they are made from the first result's description.
         self.readers: list[tuple[int, Callable[[Any], Any]]] | None = None
 
-    async def rows(
-        self, connection: AsyncConnection, values: Mapping[str, Any]
-    ) -> list[tuple[Any, ...]]:
+    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The statement's positional parameters, converted for the driver."""
         given = [values[n] if n in values else self.own_values[n] for n in self.names]
-        parameters = tuple(
+        return tuple(
             value if bind is None else bind(value)
             for bind, value in zip(self.binders, given, strict=True)
         )
-        result = await connection.exec_driver_sql(self.sql, parameters)
+
+    async def rows(
+        self, connection: AsyncConnection, values: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        result = await connection.exec_driver_sql(self.sql, self.parameters(values))
+        return self.convert(result.cursor.description, result)
+
+    def convert(self, description: Any, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The driver's ``rows`` as SQLAlchemy's result would give them."""
         readers = self.readers
         if readers is None:
-            description = result.cursor.description
             processors = [
                 kind.result_processor(self.dialect, column[1])
                 for kind, column in zip(self.types, description, strict=True)
@@ -65,16 +73,16 @@ class DriverSelect:
                 if processor is not None
             ]
         if not readers:
-            return [tuple(row) for row in result]
+            return [tuple(row) for row in rows]
         # Only the columns that have a processor are touched: a feed page has 26 columns, of
         # which five (ids, times, JSON) need one.
-        rows = []
-        for row in result:
+        converted_rows = []
+        for row in rows:
             converted = list(row)
             for index, processor in readers:
                 converted[index] = processor(converted[index])
-            rows.append(tuple(converted))
-        return rows
+            converted_rows.append(tuple(converted))
+        return converted_rows
 
 
 async def read_rows(
@@ -86,6 +94,42 @@ async def read_rows(
     """The rows of the select ``build`` makes (one per ``key``, compiled once per dialect), read
     at the driver's level in the session's transaction."""
     connection = await session.connection()
-    dialect = connection.dialect
-    query = once(("driver select", key, dialect.name), lambda: DriverSelect(build(), dialect))
+    query = driver_select(Read(key, build, values), connection.dialect)
     return await query.rows(connection, values)
+
+
+@dataclass(frozen=True)
+class Read:
+    """One select of :func:`read_many`: its cache key, how to build it, its values."""
+
+    key: Hashable
+    build: Callable[[], Select[*tuple[Any, ...]]]
+    values: Mapping[str, Any]
+
+
+def driver_select(read: Read, dialect: Dialect) -> DriverSelect:
+    return once(
+        ("driver select", read.key, dialect.name), lambda: DriverSelect(read.build(), dialect)
+    )
+
+
+async def read_many(session: AsyncSession, *reads: Read) -> list[list[tuple[Any, ...]]]:
+    """The rows of several selects, in one round trip to SQLite's connection thread.
+
+    Each trip is a turn of the event loop, during which every other ready request runs first:
+    under load a read of three statements waited three times. PostgreSQL's driver has no
+    thread to visit; there the selects simply run in turn.
+    """
+    connection = await session.connection()
+    dialect = connection.dialect
+    queries = [(driver_select(read, dialect), read.values) for read in reads]
+    raw = (await connection.get_raw_connection()).dbapi_connection
+    if not isinstance(raw, OneHopConnection):
+        return [await query.rows(connection, values) for query, values in queries]
+    outcomes = await raw.run_all(
+        [(query.sql, query.parameters(values)) for query, values in queries]
+    )
+    return [
+        query.convert(description, rows)
+        for (query, _), (description, rows) in zip(queries, outcomes, strict=True)
+    ]

@@ -52,6 +52,17 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
         cursor.close()
 
 
+def _run_all(
+    connection: sqlite3.Connection, statements: Sequence[tuple[str, Any]]
+) -> list[tuple[Description, list[Any]]]:
+    """On the connection's thread: several selects, each with its description and rows."""
+    outcomes = []
+    for operation, parameters in statements:
+        description, rows, _, _ = _run(connection, operation, parameters, many=False)
+        outcomes.append((description, rows))
+    return outcomes
+
+
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A buffered cursor whose every execute is a single call on the connection's thread."""
 
@@ -129,6 +140,19 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         if self._in_transaction():
             super().rollback()
+
+    async def run_all(
+        self, statements: Sequence[tuple[str, Any]]
+    ) -> list[tuple[Description, list[Any]]]:
+        """Several selects in one trip to the connection's thread (db/driver_select.py)."""
+        driver: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        try:
+            outcomes: list[tuple[Description, list[Any]]] = await driver._execute(  # type: ignore[no-untyped-call]
+                _run_all, driver._conn, statements
+            )
+        except Exception as error:
+            self._handle_exception(error)
+        return outcomes
 
     def _in_transaction(self) -> bool:
         driver: aiosqlite.Connection = self._connection  # type: ignore[assignment]

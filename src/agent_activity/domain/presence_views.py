@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.config import Settings
-from agent_activity.db.driver_select import read_rows
+from agent_activity.db.driver_select import Read, read_many
 from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
 from agent_activity.domain.presence import expire_sessions, seconds_between
 
@@ -32,25 +32,37 @@ async def project_activity(
     session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
 ) -> dict[str, Any]:
     """File 001: live sessions, recent checkpoints, recent completed work intervals."""
-    live = await _live_sessions(session, project_id, now, settings)
+    project = {"project": project_id}
+    live_read = Read("live sessions", _live_sessions_query, project)
+    history_read = Read(
+        "recent history", _history_query, project | {"limit": settings.session_history_limit}
+    )
+    checkpoints_read = Read(
+        "recent checkpoints", _checkpoints_query, project | {"limit": settings.checkpoint_limit}
+    )
+    # One trip to the database for all three (see db/driver_select.py).
+    live_rows, checkpoint_rows, history_rows = await read_many(
+        session, live_read, checkpoints_read, history_read
+    )
+    live = _live_sessions(live_rows, now, settings)
     if live is None:
         # Lazy expiry, only when a session is past the timeout: end it (closing its interval,
-        # which then belongs in the history below) and read the live ones again.
+        # which then belongs in the history) and read the live ones and the history again.
         await expire_sessions(session, now, settings.session_timeout_s, project_id)
-        live = await _live_sessions(session, project_id, now, settings)
+        live_rows, history_rows = await read_many(session, live_read, history_read)
+        live = _live_sessions(live_rows, now, settings)
     return {
         "sessions": live or [],
-        "checkpoints": await _checkpoints(session, project_id, settings.checkpoint_limit),
-        "session_history": await _history(session, project_id, settings.session_history_limit),
+        "checkpoints": _checkpoints(checkpoint_rows),
+        "session_history": _history(history_rows),
     }
 
 
-async def _live_sessions(
-    session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
+def _live_sessions(
+    rows: list[tuple[Any, ...]], now: datetime, settings: Settings
 ) -> list[dict[str, Any]] | None:
     """The project's live sessions, or None when one of them is due to be expired first."""
     cutoff = now - timedelta(seconds=settings.session_timeout_s)
-    rows = await read_rows(session, "live sessions", _live_sessions_query, {"project": project_id})
     # Keyed by session: should one session hold two open intervals, the latest one wins.
     by_session: dict[uuid.UUID, dict[str, Any]] = {}
     stale_after = timedelta(seconds=settings.stale_after_s)
@@ -103,21 +115,17 @@ def _live_sessions_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-async def _checkpoints(
-    session: AsyncSession, project_id: uuid.UUID, limit: int
-) -> list[dict[str, Any]]:
+def _checkpoints_query() -> Select[*tuple[Any, ...]]:
     c = Checkpoint
-    rows = await read_rows(
-        session,
-        "recent checkpoints",
-        lambda: (
-            select(c.ticket_id, c.agent_role, c.status, c.progress_pct, c.details, c.created_at)
-            .where(c.project_id == bindparam("project"))
-            .order_by(c.created_at.desc(), c.id.desc())
-            .limit(bindparam("limit"))
-        ),
-        {"project": project_id, "limit": limit},
+    return (
+        select(c.ticket_id, c.agent_role, c.status, c.progress_pct, c.details, c.created_at)
+        .where(c.project_id == bindparam("project"))
+        .order_by(c.created_at.desc(), c.id.desc())
+        .limit(bindparam("limit"))
     )
+
+
+def _checkpoints(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [
         {
             "ticket_id": str(ticket_id),
@@ -131,29 +139,25 @@ async def _checkpoints(
     ]
 
 
-async def _history(
-    session: AsyncSession, project_id: uuid.UUID, limit: int
-) -> list[dict[str, Any]]:
+def _history_query() -> Select[*tuple[Any, ...]]:
     w = WorkInterval
-    rows = await read_rows(
-        session,
-        "recent history",
-        lambda: (
-            select(
-                w.id,
-                w.ticket_id,
-                w.duration_seconds,
-                w.started_at,
-                w.ended_at,
-                w.agent_role,
-                w.origin,
-            )
-            .where(w.project_id == bindparam("project"), w.ended_at.is_not(None))
-            .order_by(w.ended_at.desc(), w.id.desc())
-            .limit(bindparam("limit"))
-        ),
-        {"project": project_id, "limit": limit},
+    return (
+        select(
+            w.id,
+            w.ticket_id,
+            w.duration_seconds,
+            w.started_at,
+            w.ended_at,
+            w.agent_role,
+            w.origin,
+        )
+        .where(w.project_id == bindparam("project"), w.ended_at.is_not(None))
+        .order_by(w.ended_at.desc(), w.id.desc())
+        .limit(bindparam("limit"))
     )
+
+
+def _history(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     history = []
     for interval_id, ticket_id, duration, started_at, ended_at, agent_role, origin in rows:
         assert ended_at is not None  # the query keeps completed intervals only
