@@ -20,11 +20,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.db.driver_select import read_many
 from agent_activity.db.models import Workspace
 from agent_activity.domain.access import check_org_access, get_workspace
 from agent_activity.domain.activity_cursor import CursorCodec
-from agent_activity.domain.activity_query import ActivityFilter, read_page
-from agent_activity.domain.activity_stats import count_records, group_stats
+from agent_activity.domain.activity_query import ActivityFilter, page_of, page_read
+from agent_activity.domain.activity_stats import count_reads, group_stats
 from agent_activity.domain.errors import NotFound
 from agent_activity.domain.principal import READ, Principal
 from agent_activity.ingest.rollups import hour_of
@@ -90,9 +91,12 @@ async def read_feed(
     """One page of ``query``, newest first, in file 004's shape."""
     fingerprint = query.fingerprint()
     after = codec.decode(cursor, fingerprint) if cursor else None
-    page = await read_page(session, query, after, limit)
+    # The page and its total in one trip to the database (see db/driver_select.py).
+    count = count_reads(query)
+    rows, *counted = await read_many(session, page_read(query, after, limit), *count.reads)
+    page = page_of(rows, limit)
     return {
-        "total": await count_records(session, query),
+        "total": count.combine(counted),
         "has_more": page.last is not None,
         "next_cursor": codec.encode(page.last, fingerprint) if page.last else None,
         "activities": page.activities,

@@ -15,9 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.driver_select import read_rows
+from agent_activity.db.driver_select import Read
 from agent_activity.db.models import ActivityRecord
 
 R = ActivityRecord
@@ -96,15 +95,16 @@ class Page:
     last: Position | None  # where the page ended, when more records follow
 
 
-async def read_page(
-    session: AsyncSession, query: ActivityFilter, after: Position | None, limit: int
-) -> Page:
-    """Up to ``limit`` records older than ``after``, newest first, and where to go on."""
+def page_read(query: ActivityFilter, after: Position | None, limit: int) -> Read:
+    """The select of one page (``limit`` records and one more, to know if more follow)."""
     values = query.values() | {"limit": limit + 1}
     if after is not None:
         values |= {"after_timestamp": after.timestamp, "after_id": after.id}
     shape = ("feed page", query.shape(), after is not None)
-    rows = await read_rows(session, shape, lambda: _page(query, after), values)
+    return Read(shape, lambda: _page(query, after), values)
+
+
+def page_of(rows: list[tuple[Any, ...]], limit: int) -> Page:
     more = len(rows) > limit
     last = Position(rows[limit - 1][2], rows[limit - 1][0]) if more else None
     return Page([as_activity(row) for row in rows[:limit]], last)

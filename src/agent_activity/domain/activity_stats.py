@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.driver_select import read_rows
+from agent_activity.db.driver_select import Read, read_many
 from agent_activity.db.models import ActivityRecord, ActivityRollup
 from agent_activity.domain.activity_query import ActivityFilter
 from agent_activity.ingest.rollups import day_of, endpoint_key, hour_of
@@ -93,20 +93,36 @@ def split_hours(
     return first, last
 
 
-async def group_stats(
-    session: AsyncSession,
-    query: ActivityFilter,
-    now: datetime | None = None,
-    *,
-    grouped: bool = True,
-) -> Groups:
-    """Stats per (action, resource type) of the records ``query`` matches, or with ``grouped``
-    false their totals alone, under the key ``TOTAL``. ``now``, when given, says that records
-    later than it are rare, which makes the current hour cheap to read."""
+@dataclass
+class StatsReads:
+    """The selects that add up to one query's stats, and how their rows combine: the first
+    adds (raw records, or the rollups), each further one adds or subtracts raw records of an
+    edge hour."""
+
+    reads: list[Read]
+    signs: list[int]
+    grouped: bool
+    from_rollups: bool
+
+    def combine(self, results: list[list[tuple[Any, ...]]]) -> Groups:
+        rows, *parts = results
+        if self.from_rollups:
+            groups = {_key(row, self.grouped): _stats(row[-5:]) for row in rows if row[-5]}
+        else:
+            groups = _raw_rows(rows, self.grouped)
+        for part, sign in zip(parts, self.signs[1:], strict=True):
+            _merge(groups, _raw_rows(part, self.grouped), sign)
+        return groups
+
+
+def stats_reads(
+    query: ActivityFilter, now: datetime | None = None, *, grouped: bool = True
+) -> StatsReads:
+    """The reads of :func:`group_stats`, to run together with others (see read_many)."""
     scope = rollup_scope(query)
     hours = split_hours(query.start, query.end) if scope is not None else None
     if scope is None or hours is None:
-        return await _raw_groups(session, query, grouped)
+        return StatsReads([_raw_read(query, grouped)], [1], grouped, from_rollups=False)
     first, last = hours
     # A partial edge hour is either read raw, or folded into the rollup read and its outside
     # part subtracted: one rollup query covers the whole hours and both kinds of edge.
@@ -125,13 +141,30 @@ async def group_stats(
             last += HOUR
         else:
             added.append((last, query.end))
-    groups = await _rollup_groups(session, query, scope, first, last, grouped)
+    plan = StatsReads(
+        [_rollup_read(query, scope, first, last, grouped)], [1], grouped, from_rollups=True
+    )
     for parts, sign in ((added, 1), (subtracted, -1)):
         for start, end in parts:
             if start < end:
-                part = await _raw_groups(session, replace(query, start=start, end=end), grouped)
-                _merge(groups, part, sign)
-    return groups
+                plan.reads.append(_raw_read(replace(query, start=start, end=end), grouped))
+                plan.signs.append(sign)
+    return plan
+
+
+async def group_stats(
+    session: AsyncSession,
+    query: ActivityFilter,
+    now: datetime | None = None,
+    *,
+    grouped: bool = True,
+) -> Groups:
+    """Stats per (action, resource type) of the records ``query`` matches, or with ``grouped``
+    false their totals alone, under the key ``TOTAL``. ``now``, when given, says that records
+    later than it are rare, which makes the current hour cheap to read. All the selects go to
+    the database in one trip."""
+    plan = stats_reads(query, now, grouped=grouped)
+    return plan.combine(await read_many(session, *plan.reads))
 
 
 def _cheaper_from_rollup(
@@ -154,21 +187,35 @@ def _merge(groups: Groups, more: Groups, sign: int = 1) -> None:
         del groups[key]
 
 
-async def count_records(session: AsyncSession, query: ActivityFilter) -> int:
-    """How many records ``query`` matches."""
+@dataclass
+class CountReads:
+    """The selects that count one query's records, and how their rows give the count."""
+
+    reads: list[Read]
+    stats: StatsReads | None  # None: one plain COUNT
+    success: bool | None
+
+    def combine(self, results: list[list[tuple[Any, ...]]]) -> int:
+        if self.stats is None:
+            return int(results[0][0][0] or 0)
+        total = self.stats.combine(results).get(TOTAL, Stats())
+        if self.success is None:
+            return total.requests
+        return total.successes if self.success else total.requests - total.successes
+
+
+def count_reads(query: ActivityFilter) -> CountReads:
+    """The reads that count the records ``query`` matches, to run together with others (see
+    read_many)."""
     if rollup_scope(query) is None:
-        rows = await read_rows(
-            session,
+        count = Read(
             ("count", query.shape()),
             lambda: select(func.count()).select_from(R).where(*query.conditions()),
             query.values(),
         )
-        return int(rows[0][0] or 0)
-    groups = await group_stats(session, replace(query, success=None), grouped=False)
-    total = groups.get(TOTAL, Stats())
-    if query.success is None:
-        return total.requests
-    return total.successes if query.success else total.requests - total.successes
+        return CountReads([count], None, None)
+    stats = stats_reads(replace(query, success=None), grouped=False)
+    return CountReads(stats.reads, stats, query.success)
 
 
 def _stats(values: Sequence[Any]) -> Stats:
@@ -182,13 +229,15 @@ def _key(row: Sequence[Any], grouped: bool) -> tuple[str, str]:
     return (row[0] or "", row[1] or "") if grouped else TOTAL
 
 
-async def _raw_groups(session: AsyncSession, query: ActivityFilter, grouped: bool) -> Groups:
-    rows = await read_rows(
-        session,
+def _raw_read(query: ActivityFilter, grouped: bool) -> Read:
+    return Read(
         ("raw groups", query.shape(), grouped),
         lambda: _raw_groups_statement(query, grouped),
         query.values(),
     )
+
+
+def _raw_rows(rows: list[tuple[Any, ...]], grouped: bool) -> Groups:
     groups: Groups = {}
     for row in rows:
         stats = _stats(row[-5:])
@@ -247,15 +296,15 @@ def _bucket_range(index: int, piece: Piece) -> list[ColumnElement[bool]]:
 VALUES = (U.requests, U.successes, U.duration_sum_ms, U.duration_count, U.tokens)
 
 
-async def _rollup_groups(
-    session: AsyncSession,
+def _rollup_read(
     query: ActivityFilter,
     scope: tuple[str, str],
     first: datetime | None,
     last: datetime | None,
     grouped: bool,
-) -> Groups:
-    """Stats of the whole hours [first, last) of one scope, from as few rollup rows as can be."""
+) -> Read:
+    """The read of the stats of the whole hours [first, last) of one scope, from as few rollup
+    rows as can be."""
     if query.success is not None:
         raise ValueError("rollup groups count both outcomes; filter success afterwards")
     pieces = spans_covering(first, last)
@@ -270,13 +319,11 @@ async def _rollup_groups(
     }
     for index, (span, low, high) in enumerate(pieces):
         values |= {f"span_{index}": span, f"first_{index}": low, f"last_{index}": high}
-    rows = await read_rows(
-        session,
+    return Read(
         ("rollup groups", dimensions, shape, grouped),
         lambda: _rollup_statement(dimensions, pieces, grouped),
         values,
     )
-    return {_key(row, grouped): _stats(row[-5:]) for row in rows if row[-5]}
 
 
 def _rollup_statement(
