@@ -11,8 +11,10 @@ import uuid
 from dataclasses import dataclass
 
 from cachetools import TTLCache
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.db.driver_select import read_rows
 from agent_activity.db.models import Agent, Project, Workspace
 from agent_activity.domain.errors import Forbidden, NotFound
 from agent_activity.domain.principal import READ, ROLE_SCOPES, Principal
@@ -109,6 +111,26 @@ def _check_project_role(principal: Principal, scope: str, ref: ProjectRef) -> No
         ("workspace", ref.workspace_id),
         ("project", ref.id),
     )
+
+
+async def check_agent_access(
+    session: AsyncSession, principal: Principal, agent_id: uuid.UUID, scope: str = READ
+) -> None:
+    """What :func:`get_agent` checks, without loading the agent: a read of its org and
+    workspace at the driver's level, for the runs list, which needs nothing else of it."""
+    rows = await read_rows(
+        session,
+        "agent scope",
+        lambda: select(Agent.org_id, Agent.workspace_id).where(Agent.id == bindparam("agent")),
+        {"agent": agent_id},
+    )
+    if not rows or rows[0][0] != principal.org_id:
+        raise NotFound("agent", agent_id)
+    org_id, workspace_id = rows[0]
+    chain: list[tuple[str, uuid.UUID]] = [("org", org_id)]
+    if workspace_id is not None:
+        chain.append(("workspace", workspace_id))
+    _check_role(principal, scope, *chain)
 
 
 async def get_agent(

@@ -28,7 +28,7 @@ from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.sql.selectable import CTE, Subquery
 
 from agent_activity.db.models import AgentRun
-from agent_activity.domain.access import get_agent
+from agent_activity.domain.access import check_agent_access
 from agent_activity.domain.principal import READ, TOKEN_USAGE, Principal
 from agent_activity.domain.run_counts import count_runs, count_runs_by_trigger
 from agent_activity.domain.run_filter import RunFilter, conditions
@@ -206,9 +206,9 @@ def _check_fields(principal: Principal, query: RunQuery) -> None:
 async def list_runs(
     session: AsyncSession, principal: Principal, agent_id: uuid.UUID, query: RunQuery
 ) -> RunPage:
-    agent = await get_agent(session, principal, agent_id, READ)
+    await check_agent_access(session, principal, agent_id, READ)
     _check_fields(principal, query)
-    return await _page(session, agent.id, query)
+    return await _page(session, agent_id, query)
 
 
 async def list_run_groups(
@@ -219,10 +219,10 @@ async def list_run_groups(
     Each group holds the ``page``-th page of its own runs, so page N of the response shows page
     N of every group at once.
     """
-    agent = await get_agent(session, principal, agent_id, READ)
+    await check_agent_access(session, principal, agent_id, READ)
     _check_fields(principal, query)
-    where = conditions(agent.id, query.filter)
-    counts = await count_runs_by_trigger(session, agent.id, query.filter)
+    where = conditions(agent_id, query.filter)
+    counts = await count_runs_by_trigger(session, agent_id, query.filter)
     groups = []
     for trigger_type, total in counts.items():
         scoped = [*where, AgentRun.trigger_type == trigger_type]
