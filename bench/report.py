@@ -131,8 +131,9 @@ BOUNDS = """## What bounds each figure
   answer is built on. The totals' and summaries' raw queries read the same rollup rows the
   service reads (all-time, day and hour spans).
 - **Ingest** is bounded by the storage's write path: every record updates the table, its
-  primary key, the org's feed index and the feed indexes of the scopes it has (they are partial), and the rollup rows of five scopes (org, workspace, user, app, endpoint)
-  at three spans (hour, day, all time). The raw limit
+  primary key, the org's feed index and the feed indexes of the scopes it has (they are
+  partial), and the rollup rows of five scopes (org, workspace, user, app, endpoint) at three
+  spans (hour, day, all time). The raw limit
   writes the same kind of rows, in batches of the same size and one transaction per batch (so
   with the same commit cost), by `executemany` on SQLite and `COPY` on PostgreSQL. SQLite has one
   writer at a time, so concurrent batches queue on its lock.
