@@ -126,11 +126,7 @@ async def check_agent_access(
     )
     if not rows or rows[0][0] != principal.org_id:
         raise NotFound("agent", agent_id)
-    org_id, workspace_id = rows[0]
-    chain: list[tuple[str, uuid.UUID]] = [("org", org_id)]
-    if workspace_id is not None:
-        chain.append(("workspace", workspace_id))
-    _check_role(principal, scope, *chain)
+    _check_agent_role(principal, scope, *rows[0])
 
 
 async def get_agent(
@@ -139,8 +135,15 @@ async def get_agent(
     agent = await session.get(Agent, agent_id)
     if agent is None or agent.org_id != principal.org_id:
         raise NotFound("agent", agent_id)
-    chain: list[tuple[str, uuid.UUID]] = [("org", agent.org_id)]
-    if agent.workspace_id is not None:
-        chain.append(("workspace", agent.workspace_id))
-    _check_role(principal, scope, *chain)
+    _check_agent_role(principal, scope, agent.org_id, agent.workspace_id)
     return agent
+
+
+def _check_agent_role(
+    principal: Principal, scope: str, org_id: uuid.UUID, workspace_id: uuid.UUID | None
+) -> None:
+    """An agent is reached through its org, and its workspace when it has one."""
+    chain: list[tuple[str, uuid.UUID]] = [("org", org_id)]
+    if workspace_id is not None:
+        chain.append(("workspace", workspace_id))
+    _check_role(principal, scope, *chain)

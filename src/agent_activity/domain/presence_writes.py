@@ -24,7 +24,7 @@ from agent_activity.domain.presence_touches import Touch, write_touches
 @dataclass(frozen=True)
 class ProgressReport:
     touch: Touch
-    checkpoint: dict[str, Any]  # the checkpoints row, by column (presence.checkpoint_values)
+    checkpoint: dict[str, Any]  # the checkpoints row, by column (checkpoints.checkpoint_values)
 
 
 ProgressWriter = GroupCommit[ProgressReport]

@@ -9,7 +9,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from agent_activity.db.models import Checkpoint, WorkInterval
-from agent_activity.domain import presence, tickets
+from agent_activity.domain import checkpoints, presence, tickets
 from agent_activity.domain.presence_views import iso
 from agent_activity.domain.presence_writes import ProgressReport
 from agent_activity.domain.principal import WRITE
@@ -96,7 +96,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
 
         async def checkpoint_of(call: ToolCall) -> tuple[tickets.TicketKey, dict[str, Any]]:
             found = await runtime.tickets.get(call.db, call.project.id, ticket)
-            values = presence.checkpoint_values(
+            values = checkpoints.checkpoint_values(
                 call.agent,
                 found,
                 status=status,
@@ -109,7 +109,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
 
         async def body(call: ToolCall) -> dict[str, Any]:
             found, values = await checkpoint_of(call)
-            checkpoint = await presence.add_checkpoint(call.db, values)
+            checkpoint = await checkpoints.add_checkpoint(call.db, values)
             return {"checkpoint": checkpoint_view(checkpoint, found)}
 
         async def live_body(call: ToolCall) -> dict[str, Any]:
