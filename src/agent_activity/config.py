@@ -23,7 +23,11 @@ class Settings(BaseSettings):
         DEFAULT_DATABASE_URL,
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
-    database_pool_size: int = Field(10, ge=1, description="PostgreSQL connections per process.")
+    database_pool_size: int = Field(
+        10,
+        ge=1,
+        description="Database connections a process keeps open (and as many more in a burst).",
+    )
     redis_url: str | None = Field(
         None, description="Optional redis:// URL for shared rate-limit counters and live updates."
     )

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -38,19 +38,28 @@ def create_engine(settings: Settings) -> AsyncEngine:
     # JSON columns (token usage, metadata) are read on every feed row; orjson parses them several
     # times faster than the standard library. Writing keeps SQLAlchemy's default encoder.
     options: dict[str, Any] = {"json_deserializer": orjson.loads}
+    # The pool keeps ``database_pool_size`` connections open and opens as many more under a
+    # burst, closing those when they come back. On SQLite a new connection is a new thread, four
+    # PRAGMAs, the schema parsed again and an empty page cache: with SQLAlchemy's default of five
+    # kept, a server answering eight requests at once plus the request log's writer opened and
+    # closed connections all the time, and that churn was most of what the request log cost
+    # (docs/PERFORMANCE.md).
+    pooled = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_pool_size}
     if url.startswith("sqlite"):
         # A file has no connection to lose, so no ping before each checkout. One thread hop
-        # per statement rather than four (db/sqlite_driver.py).
-        engine = create_async_engine(url, module=one_hop_dbapi(), **options)
+        # per statement rather than four (db/sqlite_driver.py). An in-memory database lives in
+        # its one connection, which SQLAlchemy keeps itself (no pool size to set).
+        if not _is_sqlite_file(url):
+            pooled = {}
+        engine = create_async_engine(url, module=one_hop_dbapi(), **options, **pooled)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        url,
-        **options,
-        pool_pre_ping=True,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
-    )
+    return create_async_engine(url, **options, **pooled, pool_pre_ping=True)
+
+
+def _is_sqlite_file(url: str) -> bool:
+    database = make_url(url).database
+    return bool(database) and database != ":memory:" and not str(database).startswith("file::")
 
 
 def create_write_gate(settings: Settings) -> AbstractAsyncContextManager[Any]:
