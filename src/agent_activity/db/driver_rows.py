@@ -1,6 +1,6 @@
 """Bulk writes at the driver's level: each value converted once, by its column's type, to exactly
-what SQLAlchemy would have stored, and the rows handed to the driver in bulk: as multi-row
-INSERTs on SQLite (see :class:`MultiRowValues`), by ``executemany`` or ``COPY`` on PostgreSQL.
+what SQLAlchemy would have stored, and the rows handed to the driver's own ``executemany`` (or
+PostgreSQL's ``COPY``).
 
 SQLAlchemy processes every bound value of every row on its way to the driver (type lookups,
 processors, the ORM's bulk bookkeeping). For a batch of a thousand records and their two
@@ -117,8 +117,8 @@ class TableLayout:
 
 class BulkStatement:
     """An INSERT (or upsert) compiled for one dialect and a fixed set of columns, run for many
-    rows (multi-row on SQLite, executemany elsewhere). Rows are mappings by column name, unless
-    ``keys`` names each column's key in the rows."""
+    rows with the driver's executemany. Rows are mappings by column name, unless ``keys`` names
+    each column's key in the rows."""
 
     def __init__(
         self,
@@ -136,58 +136,11 @@ class BulkStatement:
             raise ValueError("a bulk statement takes at least two columns")
         self.keys = [keys[name] if keys else name for name in names]
         self.converters = [converter(compiled.binds[name].type, dialect.name) for name in names]
-        self.multirow = MultiRowValues(self.sql, len(names)) if dialect.name == "sqlite" else None
 
     def tuples(self, rows: Sequence[Mapping[str, Any]]) -> Tuples:
         pick = itemgetter(*self.keys)
         return converted([list(pick(row)) for row in rows], self.converters)
 
     async def execute(self, connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
-            return
-        tuples = self.tuples(rows)
-        if self.multirow is None:
-            await connection.exec_driver_sql(self.sql, tuples)
-            return
-        start = 0
-        for size in self.multirow.chunks(len(tuples)):
-            chunk = tuples[start : start + size]
-            start += size
-            flat = tuple(value for row in chunk for value in row)
-            await connection.exec_driver_sql(self.multirow.sql(size), flat)
-
-
-class MultiRowValues:
-    """One INSERT for many rows (``VALUES (...), (...), ...``), in chunks of a few fixed sizes
-    so that each connection's statement cache holds a handful of texts.
-
-    Why on SQLite: sqlite3's ``executemany`` releases and takes back the GIL around every row's
-    step. Under load the event loop holds the GIL most of the time, so each row of a batch
-    became a hand-over between threads, and a flush of a few hundred records cost the serving
-    process far more than the same write alone. One statement per chunk steps once.
-    """
-
-    SIZES = (256, 64, 16, 4, 1)
-
-    def __init__(self, sql: str, columns: int) -> None:
-        head, found, rest = sql.partition(" VALUES (")
-        end = rest.find(")")
-        if not found or rest[:end].count("?") != columns:
-            raise ValueError(f"not a one-row INSERT of {columns} ? placeholders: {sql}")
-        self.head, self.group, self.tail = head, f"({rest[:end]})", rest[end + 1 :]
-        self._texts: dict[int, str] = {}
-
-    def chunks(self, count: int) -> list[int]:
-        sizes = []
-        for size in self.SIZES:
-            while count >= size:
-                sizes.append(size)
-                count -= size
-        return sizes
-
-    def sql(self, size: int) -> str:
-        text = self._texts.get(size)
-        if text is None:
-            values = ", ".join([self.group] * size)
-            text = self._texts[size] = f"{self.head} VALUES {values}{self.tail}"
-        return text
+        if rows:
+            await connection.exec_driver_sql(self.sql, self.tuples(rows))

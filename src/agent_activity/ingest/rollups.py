@@ -123,7 +123,7 @@ async def add_to_rollups(connection: AsyncConnection, records: Iterable[Mapping[
     if not sums:
         return
     rows = [_row(key, sums[key]) for key in in_lock_order(sums)]
-    # One statement, many parameter sets: compiled once, run by the driver in bulk
+    # One statement, many parameter sets: compiled once, run by the driver's own executemany
     # on converted values (see db/driver_rows.py).
     dialect = connection.dialect
     upsert = once(

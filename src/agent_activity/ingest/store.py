@@ -48,7 +48,7 @@ _ATTRIBUTE_OF = {column: attribute for attribute, column in _COLUMN_OF.items()}
 
 
 def normalise(record: dict[str, Any]) -> dict[str, Any]:
-    """A full row: every column present (one bulk statement), defaults filled, UTC times."""
+    """A full row: every column present (one executemany batch), defaults filled, UTC times."""
     unknown = record.keys() - DEFAULTS.keys()
     if unknown:
         raise ValueError(f"not ActivityRecord columns: {', '.join(sorted(unknown))}")
@@ -77,7 +77,7 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     if connection.dialect.name == "postgresql":
         await copy_records(connection, rows)
     else:
-        # Multi-row INSERTs of converted tuples (see db/driver_rows.py).
+        # The driver's executemany on converted tuples (see db/driver_rows.py).
         await _bulk_insert(connection.dialect).execute(connection, rows)
     # The rollups last: concurrent batches of one org update the same rollup rows, and on
     # PostgreSQL each holds those rows' locks from its upsert to its commit; kept short here.
