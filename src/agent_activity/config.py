@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Database connections a process keeps open (and as many more in a burst).",
     )
+    database_ping_after_idle_s: float = Field(
+        10.0,
+        ge=0,
+        description="A pooled PostgreSQL connection unused for longer than this is pinged "
+        "before reuse; one in steady use is not (db/idle_ping.py).",
+    )
     redis_url: str | None = Field(
         None, description="Optional redis:// URL for shared rate-limit counters and live updates."
     )

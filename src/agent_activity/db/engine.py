@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from agent_activity.config import Settings
+from agent_activity.db.idle_ping import ping_after_idle
 from agent_activity.db.sqlite_driver import one_hop_dbapi
 
 
@@ -54,7 +55,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, module=one_hop_dbapi(), **options, **pooled)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, **options, **pooled, pool_pre_ping=True)
+    engine = create_async_engine(url, **options, **pooled)
+    ping_after_idle(engine, settings.database_ping_after_idle_s)
+    return engine
 
 
 def _is_sqlite_file(url: str) -> bool:
