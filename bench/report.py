@@ -150,6 +150,11 @@ BOUNDS = """## What bounds each figure
   (not the one every other scenario used, whose history would be compared too). They take
   alternating short windows of the same closed-loop mix of reads, off-on then on-off, so a drift
   of the machine's speed favours neither; the ratio still moves by a few percent from run to run.
+  On SQLite the log's cost is less its writing (about 40 µs of CPU per record in one process)
+  than the thread hand-overs its writes add while the event loop holds the GIL: with it on the
+  server switched context about 4-10 more times per request (perf), and a reader connection's
+  page cache is dropped at each of its commits. A pool smaller than the load made it worse,
+  opening and closing connections (now `AGENT_ACTIVITY_DATABASE_POOL_SIZE`, 10, on SQLite too).
 - **Peak memory** is the server process's VmHWM (peak resident set) read from /proc just before
   it stops; the server was started with `agent-activity serve` and 1 worker.
 - The server ran with `AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE=0` (one load generator sends far more

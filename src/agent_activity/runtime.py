@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
-from agent_activity.db.engine import create_engine, create_sessionmaker, create_write_gate
+from agent_activity.db.engine import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    create_write_gate,
+)
 from agent_activity.db.statistics import PlannerStatistics
 from agent_activity.domain.access import ProjectRefs
 from agent_activity.domain.live_sessions import LiveSessions
@@ -45,6 +50,8 @@ class Runtime:
     progress: ProgressWriter
     # SQLite's planner statistics, refreshed in the background; see db.statistics.
     statistics: PlannerStatistics
+    # Sessions of requests that only read; see db.engine.create_read_sessionmaker.
+    read_sessionmaker: async_sessionmaker[AsyncSession]
     # Projects looked up recently (access checks without a query); see domain.access.
     projects: ProjectRefs = field(default_factory=ProjectRefs)
     # Which ticket a number or id names (never changes); see domain.tickets.
@@ -93,6 +100,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
             settings.live_session_cache_s, settings.session_timeout_s, clock or utcnow
         ),
         statistics=PlannerStatistics(engine, write_gate),
+        read_sessionmaker=create_read_sessionmaker(engine),
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.
     runtime.closers.append(request_log.stop)

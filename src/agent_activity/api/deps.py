@@ -41,6 +41,16 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+async def get_read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """A session for a handler that only reads: nothing to commit (see
+    db.engine.create_read_sessionmaker)."""
+    async with runtime.read_sessionmaker() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+
+
 def bearer_secret(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if not header:

@@ -80,3 +80,18 @@ def create_write_gate(settings: Settings) -> AbstractAsyncContextManager[Any]:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read.
+
+    On PostgreSQL their statements run outside a transaction (autocommit): no BEGIN before the
+    first read and no COMMIT or ROLLBACK after the last, two round trips of a feed page's four.
+    Each statement already had its own snapshot (READ COMMITTED), so nothing a reader sees
+    changes. The pool is the engine's; the setting is the driver's own flag on the checked-out
+    connection, put back when it returns. SQLite ends a read-only transaction without a trip
+    already (db/sqlite_driver.py), so there the sessions are the usual ones.
+    """
+    if engine.dialect.name == "sqlite":
+        return create_sessionmaker(engine)
+    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))

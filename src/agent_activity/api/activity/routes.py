@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams
 from agent_activity.api.activity.schemas import ActivityPage
-from agent_activity.api.deps import PrincipalDep, SessionDep
+from agent_activity.api.deps import PrincipalDep, ReadSessionDep
 from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain import activity_feeds as feeds
 from agent_activity.domain.activity_cursor import CursorCodec
@@ -40,7 +40,11 @@ async def respond(
 
 @router.get("/orgs/{org_id}/activity", response_model=ActivityPage)
 async def get_org_activity(
-    org_id: uuid.UUID, page: PageDep, session: SessionDep, principal: PrincipalDep, codec: CodecDep
+    org_id: uuid.UUID,
+    page: PageDep,
+    session: ReadSessionDep,
+    principal: PrincipalDep,
+    codec: CodecDep,
 ) -> FastJSONResponse:
     await feeds.org_scope(session, principal, org_id)
     return await respond(session, codec, ActivityFilter(org_id), page)
@@ -51,7 +55,7 @@ async def get_workspace_activity(
     org_id: uuid.UUID,
     workspace_id: uuid.UUID,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
 ) -> FastJSONResponse:
@@ -65,7 +69,7 @@ async def get_user_activity(
     org_id: uuid.UUID,
     user_id: Id,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
@@ -80,7 +84,7 @@ async def get_user_activity(
 async def get_my_activity(
     org_id: uuid.UUID,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
@@ -98,7 +102,7 @@ async def get_app_activity(
     workspace_id: uuid.UUID,
     app_id: Id,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
 ) -> FastJSONResponse:
@@ -114,7 +118,7 @@ async def get_endpoint_activity(
     app_id: Id,
     endpoint_id: Id,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
 ) -> FastJSONResponse:
@@ -131,7 +135,7 @@ async def get_augmentation_activity(
     workspace_id: uuid.UUID,
     augmentation_id: Id,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
 ) -> FastJSONResponse:
@@ -146,7 +150,7 @@ async def get_action_activity(
     workspace_id: uuid.UUID,
     action: Id,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
 ) -> FastJSONResponse:
@@ -161,7 +165,7 @@ async def get_resource_activity(
     workspace_id: uuid.UUID,
     resource_id: LongId,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
 ) -> FastJSONResponse:
@@ -179,7 +183,7 @@ async def search_workspace_activity(
     org_id: uuid.UUID,
     workspace_id: uuid.UUID,
     page: PageDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
     action: Text = None,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 
 from agent_activity.api.activity.deps import Hours
 from agent_activity.api.activity.schemas import ActivitySummary
-from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep
 from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain import activity_feeds as feeds
 from agent_activity.domain.activity_query import ActivityFilter
@@ -23,7 +23,7 @@ Id = Annotated[str, Path(min_length=1, max_length=64)]
 async def get_org_activity_summary(
     org_id: uuid.UUID,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
 ) -> FastJSONResponse:
@@ -39,7 +39,7 @@ async def get_workspace_activity_summary(
     org_id: uuid.UUID,
     workspace_id: uuid.UUID,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
 ) -> FastJSONResponse:
@@ -53,7 +53,7 @@ async def get_user_activity_summary(
     org_id: uuid.UUID,
     user_id: Id,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
 ) -> FastJSONResponse:
@@ -73,7 +73,7 @@ async def get_endpoint_activity_summary(
     app_id: Id,
     endpoint_id: Id,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
 ) -> FastJSONResponse:
@@ -88,7 +88,7 @@ async def get_endpoint_activity_summary(
 async def get_my_activity_summary(
     org_id: uuid.UUID,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
 ) -> FastJSONResponse:

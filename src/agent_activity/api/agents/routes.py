@@ -16,7 +16,7 @@ from agent_activity.api.agents.schemas import (
     RunUpdate,
     VersionCreate,
 )
-from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from agent_activity.db.models import AgentRun
 from agent_activity.domain import agents, run_list, runs
 from agent_activity.domain.principal import TOKEN_USAGE, Principal
@@ -70,7 +70,7 @@ async def create_agent(
 
 @router.get("/{agent_uid}")
 async def get_agent(
-    agent_uid: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    agent_uid: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     detail = await agents.get_agent_detail(session, principal, agent_uid)
     return resources.envelope(resources.agent_resource(detail))
@@ -94,7 +94,7 @@ async def add_version(
 async def list_activities(
     agent_uid: uuid.UUID,
     params: Annotated[RunListParams, Query()],
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
 ) -> dict[str, Any]:
     query = params.to_query()
