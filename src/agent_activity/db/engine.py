@@ -43,8 +43,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     # burst, closing those when they come back. On SQLite a new connection is a new thread, four
     # PRAGMAs, the schema parsed again and an empty page cache: with SQLAlchemy's default of five
     # kept, a server answering eight requests at once plus the request log's writer opened and
-    # closed connections all the time, and that churn was most of what the request log cost
-    # (docs/PERFORMANCE.md).
+    # closed connections all the time, a large part of what the request log cost (README,
+    # "Connections stay open").
     pooled = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_pool_size}
     if url.startswith("sqlite"):
         # A file has no connection to lose, so no ping before each checkout. One thread hop
