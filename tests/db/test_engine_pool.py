@@ -60,3 +60,21 @@ async def test_an_in_memory_sqlite_database_still_opens(tmp_path: Path) -> None:
     async with engine.connect() as connection:
         assert (await connection.execute(text("SELECT 1"))).scalar() == 1
     await engine.dispose()
+
+
+async def test_one_request_at_a_time_keeps_using_the_warmest_sqlite_connection(
+    tmp_path: Path,
+) -> None:
+    """After a burst opened several connections, requests one at a time reuse the connection
+    returned last (its page cache is warm) instead of rotating through all of them."""
+    engine = create_engine(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"))
+    async with engine.connect() as a, engine.connect() as b, engine.connect() as c:
+        for connection in (a, b, c):
+            await connection.execute(text("SELECT 1"))
+    used = []
+    for _ in range(6):
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            used.append(id(raw.driver_connection))
+    await engine.dispose()
+    assert len(set(used)) == 1
