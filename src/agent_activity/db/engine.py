@@ -50,14 +50,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # A file has no connection to lose, so no ping before each checkout. One thread hop
         # per statement rather than four (db/sqlite_driver.py). An in-memory database lives in
         # its one connection, which SQLAlchemy keeps itself (no pool size to set).
-        if not _is_sqlite_file(url):
-            pooled = {}
-        if pooled:
+        if _is_sqlite_file(url):
             # The connection returned last is taken first: at low load one connection serves
             # request after request with a warm page cache, rather than each request taking the
             # one that sat longest, whose cache the writer's commits have since invalidated
             # (server CPU per request 3 to 8% lower side by side).
             pooled["pool_use_lifo"] = True
+        else:
+            pooled = {}
         engine = create_async_engine(url, module=one_hop_dbapi(), **options, **pooled)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
