@@ -1,5 +1,5 @@
-"""The engine keeps its connections: a burst no larger than the pool opens each connection once,
-on SQLite as on PostgreSQL."""
+"""A SQLite file's engine keeps its connections: a burst no larger than the pool opens each
+connection once, and one request at a time reuses the connection returned last."""
 
 from __future__ import annotations
 

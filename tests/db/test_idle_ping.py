@@ -3,11 +3,12 @@ server closed meanwhile is replaced, and the request that checked it out never s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_activity.config import Settings
@@ -20,15 +21,13 @@ def postgres_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
-async def engine_for(url: str, idle_s: float) -> AsyncEngine:
+def engine_for(url: str, idle_s: float) -> AsyncEngine:
     return create_engine(Settings(database_url=url, database_ping_after_idle_s=idle_s))
 
 
 @pytest.fixture
-async def pings(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[object]]:
+def pings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     """Every ping the dialect sends."""
-    from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
-
     seen: list[object] = []
     original: Any = PGDialect_asyncpg.do_ping
 
@@ -48,7 +47,7 @@ async def backend_pid(engine: AsyncEngine) -> int:
 async def test_a_connection_in_steady_use_is_not_pinged(
     postgres_url: str, pings: list[object]
 ) -> None:
-    engine = await engine_for(postgres_url, idle_s=60)
+    engine = engine_for(postgres_url, idle_s=60)
     pids = {await backend_pid(engine) for _ in range(5)}
     await engine.dispose()
     assert len(pids) == 1  # the same connection, reused
@@ -58,7 +57,7 @@ async def test_a_connection_in_steady_use_is_not_pinged(
 async def test_an_idle_connection_is_pinged_before_reuse(
     postgres_url: str, pings: list[object]
 ) -> None:
-    engine = await engine_for(postgres_url, idle_s=0)  # every reuse counts as idle
+    engine = engine_for(postgres_url, idle_s=0)  # every reuse counts as idle
     first = await backend_pid(engine)
     assert pings == []  # a new connection needs no ping
     assert await backend_pid(engine) == first
@@ -69,9 +68,9 @@ async def test_an_idle_connection_is_pinged_before_reuse(
 async def test_an_idle_connection_the_server_closed_is_replaced_unseen(
     postgres_url: str, pings: list[object]
 ) -> None:
-    engine = await engine_for(postgres_url, idle_s=0)
+    engine = engine_for(postgres_url, idle_s=0)
     lost = await backend_pid(engine)
-    other = await engine_for(postgres_url, idle_s=60)
+    other = engine_for(postgres_url, idle_s=60)
     async with other.connect() as connection:
         await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
     await other.dispose()
