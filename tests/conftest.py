@@ -205,3 +205,17 @@ async def tenant(runtime: Runtime) -> Tenant:
 async def other_tenant(runtime: Runtime) -> Tenant:
     """A second org, to check that no tenant ever sees another's data."""
     return await make_tenant(runtime, "Globex")
+
+
+@pytest.fixture
+def transactions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every transaction asyncpg begins: what a read without a transaction must not do."""
+    begun: list[str] = []
+    start = asyncpg.transaction.Transaction.start
+
+    async def counted(self: asyncpg.transaction.Transaction) -> None:
+        begun.append("BEGIN")
+        await start(self)
+
+    monkeypatch.setattr(asyncpg.transaction.Transaction, "start", counted)
+    yield begun

@@ -7,11 +7,13 @@ from the stored timestamps, so every process answers the same for the same clock
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.config import Settings
 from agent_activity.db.driver_select import Read, read_many
@@ -28,10 +30,34 @@ def iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """How a reader ends a project's silent sessions: in a transaction of its own.
+
+    The board reads on a session without a transaction (db.engine.create_read_sessionmaker);
+    the rare write it may need must still be atomic (a session ended with its interval closed).
+    """
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    write_gate: AbstractAsyncContextManager[Any]
+    timeout_s: float
+
+    async def __call__(self, project_id: uuid.UUID, now: datetime) -> None:
+        async with self.write_gate, self.sessionmaker() as session, session.begin():
+            await expire_sessions(session, now, self.timeout_s, project_id)
+
+
 async def project_activity(
-    session: AsyncSession, project_id: uuid.UUID, now: datetime, settings: Settings
+    session: AsyncSession,
+    project_id: uuid.UUID,
+    now: datetime,
+    settings: Settings,
+    expire: Expiry,
 ) -> dict[str, Any]:
-    """File 001: live sessions, recent checkpoints, recent completed work intervals."""
+    """File 001: live sessions, recent checkpoints, recent completed work intervals.
+
+    ``session`` only reads; a session past the timeout is ended by ``expire`` first.
+    """
     project = {"project": project_id}
     live_read = Read("live sessions", _live_sessions_query, project)
     history_read = Read(
@@ -48,7 +74,7 @@ async def project_activity(
     if live is None:
         # Lazy expiry, only when a session is past the timeout: end it (closing its interval,
         # which then belongs in the history) and read the live ones and the history again.
-        await expire_sessions(session, now, settings.session_timeout_s, project_id)
+        await expire(project_id, now)
         live_rows, history_rows = await read_many(session, live_read, history_read)
         live = _live_sessions(live_rows, now, settings)
     return {

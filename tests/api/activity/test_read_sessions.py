@@ -4,10 +4,8 @@ fewer per request. They still see what was written, and writes keep their transa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import asyncpg
 import httpx
 import pytest
 
@@ -24,20 +22,6 @@ pytestmark = pytest.mark.parametrize("dialect", ["postgresql"])
 def settings(database_url: str) -> Settings:
     # No request-log writer: its flushes would begin transactions of their own meanwhile.
     return Settings(database_url=database_url, rate_limit_per_minute=0, request_log_enabled=False)
-
-
-@pytest.fixture
-def transactions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every transaction the driver begins."""
-    begun: list[str] = []
-    start = asyncpg.transaction.Transaction.start
-
-    async def counted(self: asyncpg.transaction.Transaction) -> None:
-        begun.append("BEGIN")
-        await start(self)
-
-    monkeypatch.setattr(asyncpg.transaction.Transaction, "start", counted)
-    yield begun
 
 
 async def test_feeds_summaries_and_search_begin_no_transaction(

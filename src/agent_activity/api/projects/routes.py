@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Request
 
-from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from agent_activity.api.projects.schemas import (
     AgentActivity,
     AgentSessions,
@@ -16,13 +16,18 @@ from agent_activity.api.projects.schemas import (
 from agent_activity.api.projects.ticket_routes import router as ticket_router
 from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.access import ProjectRef
-from agent_activity.domain.presence_views import project_activity, project_sessions
+from agent_activity.domain.presence_views import Expiry, project_activity, project_sessions
+from agent_activity.runtime import Runtime
 
 # The payloads are built field for field by domain/presence_views.py and pinned by the tests;
 # the response models document them in OpenAPI without re-validating every read (see the
 # performance targets in docs/presence.md).
 router = APIRouter()
 router.include_router(ticket_router)
+
+
+def expiry(runtime: Runtime) -> Expiry:
+    return Expiry(runtime.sessionmaker, runtime.write_gate, runtime.settings.session_timeout_s)
 
 
 def describe(request: Request, project: ProjectRef, action: str) -> None:
@@ -40,7 +45,7 @@ async def agent_activity_batch(
     body: BatchRequest,
     request: Request,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     runtime: RuntimeDep,
 ) -> FastJSONResponse:
     """File 000: the file 001 payload for each requested project, in request order."""
@@ -49,7 +54,9 @@ async def agent_activity_batch(
     now = runtime.now()
     results = []
     for project in projects:
-        payload = await project_activity(session, project.id, now, runtime.settings)
+        payload = await project_activity(
+            session, project.id, now, runtime.settings, expiry(runtime)
+        )
         results.append({"project_id": str(project.id), **payload})
     request.state.activity = {"resource_type": "project", "action": "agent_activity.batch"}
     return FastJSONResponse({"results": results})
@@ -60,14 +67,16 @@ async def agent_activity(
     id: uuid.UUID,
     request: Request,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     runtime: RuntimeDep,
 ) -> FastJSONResponse:
     """File 001: the project's live MCP sessions, checkpoints and session history."""
     project = await runtime.projects.get(session, principal, id)
     describe(request, project, "agent_activity.read")
     return FastJSONResponse(
-        await project_activity(session, project.id, runtime.now(), runtime.settings)
+        await project_activity(
+            session, project.id, runtime.now(), runtime.settings, expiry(runtime)
+        )
     )
 
 

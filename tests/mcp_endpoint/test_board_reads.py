@@ -1,0 +1,67 @@
+"""The board's reads (files 000 and 001) run without a transaction on PostgreSQL, as the other
+reads do; the rare write they may need, ending a session silent past the timeout, runs in a
+transaction of its own, so the session ends with its work interval closed, both or neither."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from agent_activity.config import Settings
+from agent_activity.runtime import Runtime
+from tests.conftest import FakeClock
+from tests.factories import Tenant
+from tests.mcp_endpoint.conftest import mcp_client
+from tests.mcp_endpoint.test_presence_flow import activity, make_ticket
+
+pytestmark = pytest.mark.parametrize("dialect", ["postgresql"])
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # No request-log writer: its flushes would begin transactions of their own meanwhile. The
+    # token remembered past the timeout: reading it again would be a transaction too.
+    return Settings(
+        database_url=database_url,
+        rate_limit_per_minute=0,
+        request_log_enabled=False,
+        auth_cache_s=3600,
+    )
+
+
+async def test_the_board_reads_without_a_transaction_and_expires_in_one(
+    client: httpx.AsyncClient,
+    mcp_url: str,
+    tenant: Tenant,
+    clock: FakeClock,
+    runtime: Runtime,
+    transactions: list[str],
+) -> None:
+    ticket = await make_ticket(client, tenant, "One")
+    async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
+        await agent.call_tool("start_work", {"ticket": 1, "role": "developer"})
+    await runtime.touches.flush()
+    transactions.clear()
+
+    board = await activity(client, tenant)
+    batch = await client.post(
+        "/api/projects/agent-activity/batch",
+        json={"project_ids": [str(tenant.project_id)]},
+        headers=tenant.headers,
+    )
+    assert transactions == []
+    assert batch.status_code == 200, batch.text
+    [live] = board["sessions"]
+    assert live["ticket_id"] == ticket["id"] and board["session_history"] == []
+    assert batch.json()["results"][0]["sessions"] == board["sessions"]
+
+    clock.advance(runtime.settings.session_timeout_s + 1)
+    board = await activity(client, tenant)
+    assert transactions == ["BEGIN"]  # the expiry's, and only when a session was due
+    assert board["sessions"] == []
+    [entry] = board["session_history"]
+    assert entry["ticket_id"] == ticket["id"]
+    assert entry["duration_seconds"] == 0  # ended at its last activity, the start_work
+    transactions.clear()
+    assert (await activity(client, tenant))["session_history"] == board["session_history"]
+    assert transactions == []
