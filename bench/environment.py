@@ -6,6 +6,7 @@ import os
 import platform
 import sqlite3
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +39,26 @@ def _git_commit() -> str:
     return out.stdout.strip()
 
 
+SPEED_LOOP = 10_000_000
+
+
+def python_loop_seconds(iterations: int = SPEED_LOOP) -> float:
+    """How long an empty Python loop of ``iterations`` takes: the machine's speed right now.
+
+    A shared virtual machine's speed drifts by up to 2x over minutes, and every latency in the
+    report moves with it; timed at the start and at the end of a run, this says whether two
+    reports may be compared at all.
+    """
+    started = time.perf_counter()
+    for _ in range(iterations):
+        pass
+    return time.perf_counter() - started
+
+
+def speed_text(seconds: float, iterations: int = SPEED_LOOP) -> str:
+    return f"{seconds:.2f} s for an empty {iterations:,}-iteration Python loop"
+
+
 async def postgres_version(url: str) -> str:
     try:
         connection = await asyncpg.connect(url, timeout=5)
@@ -61,6 +82,7 @@ async def describe_environment(engines: list[str], postgres_url: str) -> dict[st
         "Cores": str(os.cpu_count()),
         # Other work on the machine at the start (the benchmark shares its cores).
         "Load average at start": " / ".join(f"{load:.2f}" for load in os.getloadavg()),
+        "Speed at start": speed_text(python_loop_seconds()),
         "Memory": memory or "unknown",
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,

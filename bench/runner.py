@@ -18,7 +18,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from agent_activity.db.engine import create_sessionmaker
 from bench.config import Sizes
 from bench.context import Context
-from bench.environment import describe_environment, describe_sizes
+from bench.environment import (
+    describe_environment,
+    describe_sizes,
+    python_loop_seconds,
+    speed_text,
+)
 from bench.producer import prepared_records, prepared_runs
 from bench.profiling import recording
 from bench.report import Report, Row
@@ -178,6 +183,7 @@ async def run(
         report.rows.extend(rows)
         report.notes.extend(notes)
     report.environment["Duration"] = f"{time.monotonic() - started:,.0f} s"
+    report.environment["Speed at the end"] = speed_text(python_loop_seconds())
     report.print(console)
     if output is not None:
         report.write(output)

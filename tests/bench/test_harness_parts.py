@@ -16,6 +16,7 @@ import pytest
 from bench.__main__ import ROOT, parse
 from bench.config import QUICK
 from bench.context import Context
+from bench.environment import python_loop_seconds, speed_text
 from bench.mcp_client import McpError, parse_body
 from bench.scenarios.feeds import measure_feeds
 from bench.scenarios.ingest import measure_ingest
@@ -137,3 +138,9 @@ def test_mcp_answers_are_read_from_json_and_from_sse() -> None:
     assert parse_body(sse, 3) == answer
     with pytest.raises(McpError):
         parse_body(httpx.Response(502, text="bad gateway"), 3)
+
+
+def test_the_machine_speed_reading_grows_with_the_loop() -> None:
+    short, long = python_loop_seconds(10_000), python_loop_seconds(2_000_000)
+    assert 0 < short < long
+    assert speed_text(0.234, 10_000) == "0.23 s for an empty 10,000-iteration Python loop"

@@ -95,7 +95,8 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
     assert text.startswith("# Performance")
     for heading in ("## How it was run", "## Results", "## Targets missed", "## What bounds"):
         assert heading in text
-    for key in ("Cores", "Python", "SQLite", "Date", "Commit"):
+    facts = ("Cores", "Python", "SQLite", "Date", "Commit", "Speed at start", "Speed at the end")
+    for key in facts:
         assert f"**{key}**" in text
     table = [line for line in text.splitlines() if line.startswith("| sqlite |")]
     assert len(table) == len(rows)
