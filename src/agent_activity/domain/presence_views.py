@@ -74,6 +74,9 @@ async def project_activity(
     if live is None:
         # Lazy expiry, only when a session is past the timeout: end it (closing its interval,
         # which then belongs in the history) and read the live ones and the history again.
+        # The reader's connection goes back to the pool first (nothing to commit; no trip):
+        # queueing at the write gate, it must not hold one the gate's holder may be waiting for.
+        await session.commit()
         await expire(project_id, now)
         live_rows, history_rows = await read_many(session, live_read, history_read)
         live = _live_sessions(live_rows, now, settings)
