@@ -1,11 +1,16 @@
 """The board's reads (files 000 and 001) run without a transaction on PostgreSQL, as the other
 reads do; the rare write they may need, ending a session silent past the timeout, runs in a
-transaction of its own, so the session ends with its work interval closed, both or neither."""
+transaction of its own, so the session ends with its work interval closed, both or neither.
+On SQLite that write queues at the process's write gate; a board waiting there must not hold
+a pooled connection, or boards could take every connection while the gate's holder waits."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
+from sqlalchemy import text
 
 from agent_activity.config import Settings
 from agent_activity.runtime import Runtime
@@ -14,21 +19,22 @@ from tests.factories import Tenant
 from tests.mcp_endpoint.conftest import mcp_client
 from tests.mcp_endpoint.test_presence_flow import activity, make_ticket
 
-pytestmark = pytest.mark.parametrize("dialect", ["postgresql"])
-
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     # No request-log writer: its flushes would begin transactions of their own meanwhile. The
-    # token remembered past the timeout: reading it again would be a transaction too.
+    # token remembered past the timeout: reading it again would take a transaction and a
+    # connection too. Two connections in all (one pooled, one more in a burst).
     return Settings(
         database_url=database_url,
         rate_limit_per_minute=0,
         request_log_enabled=False,
         auth_cache_s=3600,
+        database_pool_size=1,
     )
 
 
+@pytest.mark.parametrize("dialect", ["postgresql"])
 async def test_the_board_reads_without_a_transaction_and_expires_in_one(
     client: httpx.AsyncClient,
     mcp_url: str,
@@ -65,3 +71,29 @@ async def test_the_board_reads_without_a_transaction_and_expires_in_one(
     transactions.clear()
     assert (await activity(client, tenant))["session_history"] == board["session_history"]
     assert transactions == []
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"])  # PostgreSQL's gate is open
+async def test_boards_queued_to_end_sessions_hold_no_connection(
+    client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, clock: FakeClock, runtime: Runtime
+) -> None:
+    ticket = await make_ticket(client, tenant, "One")
+    async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
+        await agent.call_tool("start_work", {"ticket": 1, "role": "developer"})
+    await runtime.touches.flush()
+    clock.advance(runtime.settings.session_timeout_s + 1)
+
+    async def select_one() -> int:
+        async with runtime.sessionmaker() as session:
+            return int((await session.execute(text("SELECT 1"))).scalar_one())
+
+    async with runtime.write_gate:
+        boards = [asyncio.create_task(activity(client, tenant)) for _ in range(2)]
+        await asyncio.sleep(0.5)  # both have read, found the session due and queued here
+        assert not any(board.done() for board in boards)
+        # The gate's holder still gets a connection: the queued boards gave theirs back.
+        assert await asyncio.wait_for(select_one(), 5) == 1
+    for body in await asyncio.gather(*boards):
+        assert body["sessions"] == []
+        [entry] = body["session_history"]
+        assert entry["ticket_id"] == ticket["id"]
