@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.driver_select import DriverSelect, Read, read_many
@@ -46,13 +48,37 @@ async def test_rows_equal_those_of_sqlalchemy(
     assert isinstance(created_at, datetime) and created_at == now and created_at.tzinfo
     assert expected[0][4] is None and expected[0][5] == project.board_columns
 
-    # Several selects at once (one trip to SQLite's thread), in the order asked.
+    # Several selects at once, in the order asked, each with its own value of one parameter
+    # name: one trip to SQLite's thread (a batch of its own, which the engine's events do not
+    # see), or on PostgreSQL one statement, once each select has run alone (learning its
+    # processors).
     first = Read(("test tickets", 2), tickets_statement, values)
     all_three = Read(("test tickets", 3), tickets_statement, values | {"limit": 3})
     none = Read(("test tickets", 0), tickets_statement, values | {"limit": 0})
-    many = await read_many(db, first, none, all_three)
+    with counted_statements(runtime) as statements:
+        many = await read_many(db, first, none, all_three)
     assert many == [expected, [], [*expected, many[2][2]]]
     assert many[2][2][1] == 1
+    with counted_statements(runtime) as again:
+        assert await read_many(db, first, none, all_three) == many
+    if runtime.engine.dialect.name == "postgresql":
+        assert (len(statements), len(again)) == (3, 1)
+
+
+@contextmanager
+def counted_statements(runtime: Runtime) -> Iterator[list[str]]:
+    """The statements sent to the database through the engine while the block runs."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def tickets_statement() -> Select[*tuple[Any, ...]]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from agent_activity.db.sqlite_driver import OneHopConnection
 from agent_activity.db.statements import once
@@ -114,22 +116,91 @@ def driver_select(read: Read, dialect: Dialect) -> DriverSelect:
 
 
 async def read_many(session: AsyncSession, *reads: Read) -> list[list[tuple[Any, ...]]]:
-    """The rows of several selects, in one round trip to SQLite's connection thread.
+    """The rows of several selects, in one round trip to the database.
 
     Each trip is a turn of the event loop, during which every other ready request runs first:
-    under load a read of three statements waited three times. PostgreSQL's driver has no
-    thread to visit; there the selects simply run in turn.
+    under load a read of three statements waited three times. SQLite's connection thread runs
+    them in one visit; PostgreSQL gets them as one statement (see :class:`CombinedSelect`).
     """
     connection = await session.connection()
     dialect = connection.dialect
     queries = [(driver_select(read, dialect), read.values) for read in reads]
     raw = (await connection.get_raw_connection()).dbapi_connection
-    if not isinstance(raw, OneHopConnection):
-        return [await query.rows(connection, values) for query, values in queries]
-    outcomes = await raw.run_all(
-        [(query.sql, query.parameters(values)) for query, values in queries]
-    )
-    return [
-        query.convert(description, rows)
-        for (query, _), (description, rows) in zip(queries, outcomes, strict=True)
-    ]
+    if isinstance(raw, OneHopConnection):
+        outcomes = await raw.run_all(
+            [(query.sql, query.parameters(values)) for query, values in queries]
+        )
+        return [
+            query.convert(description, rows)
+            for (query, _), (description, rows) in zip(queries, outcomes, strict=True)
+        ]
+    learnt = all(query.readers is not None for query, _ in queries)
+    if len(reads) > 1 and dialect.name == "postgresql" and learnt:
+        combined = once(
+            ("combined select", tuple(read.key for read in reads), dialect.name),
+            lambda: CombinedSelect(reads, dialect),
+        )
+        return await combined.rows(connection, queries)
+    # One at a time: also the first time a select runs, which learns its columns' processors
+    # from the driver's description of them.
+    return [await query.rows(connection, values) for query, values in queries]
+
+
+class CombinedSelect:
+    """Several selects as one PostgreSQL statement of one row: each select's rows become an
+    array of records, ``SELECT array((SELECT row(a, b, ...) FROM ... ORDER BY ...)), ...``.
+
+    asyncpg decodes such a record field by field with the codecs of the fields' types, so each
+    select's rows convert as its own result would (its processors, learnt from a run of its
+    own first). An ``ORDER BY`` and ``LIMIT`` stay in the select whose rows they order, so the
+    array keeps their order. Each select's parameters are renamed apart (``s0_limit``,
+    ``s1_limit``) since two selects may bind one name to different values.
+    """
+
+    def __init__(self, reads: Sequence[Read], dialect: Dialect) -> None:
+        arrays = []
+        for index, read in enumerate(reads):
+            statement = _binds_renamed(read.build(), _prefix(index))
+            rows = statement.with_only_columns(
+                func.row(*statement.selected_columns), maintain_column_froms=True
+            )
+            arrays.append(func.array(rows.scalar_subquery()))
+        self.statement = DriverSelect(select(*arrays), dialect)
+
+    async def rows(
+        self,
+        connection: AsyncConnection,
+        queries: Sequence[tuple[DriverSelect, Mapping[str, Any]]],
+    ) -> list[list[tuple[Any, ...]]]:
+        values = {
+            _prefix(index) + name: value
+            for index, (_, own) in enumerate(queries)
+            for name, value in own.items()
+        }
+        (arrays,) = await self.statement.rows(connection, values)
+        return [
+            query.convert(None, records)
+            for (query, _), records in zip(queries, arrays, strict=True)
+        ]
+
+
+def _prefix(index: int) -> str:
+    return f"s{index}_"
+
+
+def _binds_renamed(statement: Select[*tuple[Any, ...]], prefix: str) -> Select[*tuple[Any, ...]]:
+    """``statement`` with each named parameter renamed ``prefix + name`` (anonymous ones, which
+    carry their own values, are unique already)."""
+
+    def rename(element: Any, **_: Any) -> Any:
+        if isinstance(element, BindParameter) and not element.unique:
+            return BindParameter(
+                prefix + element.key,
+                element.value,
+                type_=element.type,
+                required=element.required,
+                callable_=element.callable,
+            )
+        return None
+
+    return cast(Select[*tuple[Any, ...]], replacement_traverse(statement, {}, rename))
