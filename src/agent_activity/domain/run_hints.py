@@ -1,4 +1,4 @@
-"""Conditions the run lifecycle makes redundant, added to page queries so PostgreSQL sees them.
+"""Conditions the run lifecycle makes redundant, added to page queries so the planners see them.
 
 Only for a page found by walking the sort key's index: counts come from agent_run_counts
 (domain/run_counts.py), and a filter-first page already reads the filter's own index.
@@ -43,6 +43,12 @@ def implied_by_lifecycle(where: RunFilter) -> list[ColumnElement[bool]]:
         implied.append(run.status.in_(sorted(possible)))
     if where.has_completed is not None:
         implied.append(run.status.in_(sorted(FINISHED if where.has_completed else UNFINISHED)))
+    # A run is created before it starts and starts before it completes (domain/runs.py stamps
+    # them so): started or completed by a moment, it was created by then too. Newest created
+    # first, the walk then begins at that moment instead of at the agent's newest run.
+    later_bounds = [bound for bound in (where.started_on_to, where.completed_on_to) if bound]
+    if later_bounds:
+        implied.append(run.created_on <= min(later_bounds))
     return implied
 
 

@@ -134,7 +134,33 @@ def filters_first(query: RunQuery, total: int) -> bool:
     filter's own index alone, then sorted (a few milliseconds).
     """
     others = filtered_columns(query.filter) - {query.sort_field}
-    return bool(others) and total <= FILTER_FIRST_MAX
+    return bool(others) and total <= FILTER_FIRST_MAX and not walk_meets_matches_first(query)
+
+
+def walk_meets_matches_first(query: RunQuery) -> bool:
+    """Whether walking the sort key's index meets the filter's matches from its start.
+
+    The same moving together makes some walks short: oldest first, whatever time is sorted on,
+    the first runs are also the first to have started or completed, so they pass an upper
+    bound on those times; newest first, the first runs pass a lower bound. Newest created
+    first, an upper bound on started_on or completed_on is one on created_on too (run_hints),
+    where the walk then starts. Any other filter (a status, a has_* test, both bounds) keeps
+    the count's choice.
+    """
+    where = query.filter
+    for column in filtered_columns(where) - {query.sort_field}:
+        tested = {"started_on": where.has_started, "completed_on": where.has_completed}
+        if column == "status" or tested.get(column) is not None:
+            return False
+        low, high = getattr(where, f"{column}_from"), getattr(where, f"{column}_to")
+        bounds_created = query.sort_field == "created_on" and column != "created_on"
+        if low and high:
+            return False
+        if low and not query.descending:
+            return False
+        if high and query.descending and not bounds_created:
+            return False
+    return True
 
 
 async def _rows_filtered_first(

@@ -2,7 +2,8 @@
 
 Lifecycle: pending -> running -> completed | failed | cancelled | stopped, and a pending run may
 also be cancelled before it starts. Moving to running stamps ``started_on``; moving to any final
-status stamps ``completed_on``. A final run no longer changes.
+status stamps ``completed_on``; each no earlier than the one before. A final run no longer
+changes.
 
 Every create and every change also writes one activity record (resource type ``agent_run``)
 through ``ingest.store.write_activity_records`` in the caller's transaction, so the activity
@@ -237,10 +238,13 @@ def _move(run: AgentRun, status: str, now: datetime) -> None:
         hint = f"a {run.status} run can become {', '.join(allowed)}" if allowed else "it is final"
         raise Conflict(f"Cannot move this run from {run.status} to {status}: {hint}")
     run.status = status
+    # Never earlier than the step before, even when the process that stamps this step has a
+    # clock behind the one that stamped the last: the runs list relies on created_on <=
+    # started_on <= completed_on (domain/run_hints.py).
     if status == "running":
-        run.started_on = now
+        run.started_on = max(now, run.created_on)
     if status in FINAL_STATUSES:
-        run.completed_on = now
+        run.completed_on = max(now, run.started_on or run.created_on)
 
 
 async def _record(

@@ -35,12 +35,16 @@ Run = dict[str, Any]
 def generated_run(draw: st.DrawFn) -> Run:
     status = draw(st.sampled_from(RUN_STATUSES))
     never_started = status == "pending" or (status == "cancelled" and draw(st.booleans()))
+    # In lifecycle order, as the service stamps them: created, then started, then completed.
+    created_on = draw(instants)
+    started_on = None if never_started else max(created_on, draw(instants))
+    completed_on = max(started_on or created_on, draw(instants)) if status in FINAL else None
     return {
         "status": status,
         "trigger_type": draw(st.sampled_from(TRIGGER_TYPES)),
-        "created_on": draw(instants),
-        "started_on": None if never_started else draw(instants),
-        "completed_on": draw(instants) if status in FINAL else None,
+        "created_on": created_on,
+        "started_on": started_on,
+        "completed_on": completed_on,
     }
 
 

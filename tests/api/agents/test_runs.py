@@ -86,6 +86,31 @@ async def test_a_run_goes_through_its_lifecycle(
     assert fetched.json()["data"] == failed.json()["data"]
 
 
+async def test_a_later_step_is_never_stamped_earlier_than_the_one_before(
+    client: httpx.AsyncClient, tenant: Tenant, clock: FakeClock
+) -> None:
+    # Another process whose clock is behind may stamp the next step; the order still holds.
+    agent_uid = await create_agent(client, tenant)
+    run = await create_run(client, tenant, agent_uid)
+    created_on = run["attributes"]["created_on"]
+    clock.advance(-30)
+    started = await patch_run(client, tenant, agent_uid, run["id"], status="running")
+    assert started.json()["data"]["attributes"]["started_on"] == created_on
+    clock.advance(60)
+    clock_started = clock().isoformat().replace("+00:00", "Z")
+    restarted = await create_run(client, tenant, agent_uid, status="running")
+    assert restarted["attributes"]["started_on"] == clock_started
+    clock.advance(-10)
+    done = await patch_run(client, tenant, agent_uid, restarted["id"], status="completed")
+    assert done.json()["data"]["attributes"]["completed_on"] == clock_started
+    pending = await create_run(client, tenant, agent_uid)
+    clock.advance(-5)
+    cancelled = await patch_run(client, tenant, agent_uid, pending["id"], status="cancelled")
+    attributes = cancelled.json()["data"]["attributes"]
+    assert attributes["started_on"] is None
+    assert attributes["completed_on"] == pending["attributes"]["created_on"]
+
+
 async def test_a_run_may_be_created_running(client: httpx.AsyncClient, tenant: Tenant) -> None:
     agent_uid = await create_agent(client, tenant)
     run = await create_run(client, tenant, agent_uid, status="running")
