@@ -32,7 +32,7 @@ from agent_activity.domain.access import check_agent_access
 from agent_activity.domain.principal import READ, TOKEN_USAGE, Principal
 from agent_activity.domain.run_counts import count_runs, count_runs_by_trigger
 from agent_activity.domain.run_filter import RunFilter, conditions
-from agent_activity.domain.run_hints import implied_by_lifecycle, possible_statuses
+from agent_activity.domain.run_hints import FINISHED, implied_by_lifecycle, possible_statuses
 
 SORT_FIELDS = ("started_on", "completed_on", "created_on", "status")
 DEFAULT_SORT = "-started_on"
@@ -100,7 +100,11 @@ async def _page(session: AsyncSession, agent_id: uuid.UUID, query: RunQuery) -> 
     items: list[AgentRun] = []
     if skipped < total and query.sort_field == "status":
         items = await _page_by_status(session, agent_id, where, query)
-    elif skipped < total and filters_first(query, total):
+    elif (
+        skipped < total
+        and filters_first(query, total)
+        and not await _walk_is_shorter(session, agent_id, query, total)
+    ):
         items = await _rows_filtered_first(session, where, query, skipped)
     elif skipped < total:
         hinted = [*where, *implied_by_lifecycle(query.filter)]
@@ -135,6 +139,32 @@ def filters_first(query: RunQuery, total: int) -> bool:
     """
     others = filtered_columns(query.filter) - {query.sort_field}
     return bool(others) and total <= FILTER_FIRST_MAX and not walk_meets_matches_first(query)
+
+
+async def _walk_is_shorter(
+    session: AsyncSession, agent_id: uuid.UUID, query: RunQuery, total: int
+) -> bool:
+    if not spread_evenly(query.filter):
+        return False
+    return walk_reads_fewer(query, total, await count_runs(session, agent_id, RunFilter()))
+
+
+def spread_evenly(where: RunFilter) -> bool:
+    """Whether the runs ``where`` matches are spread evenly along every time order: so for a
+    filter on final statuses alone. A run reaches its final status minutes after it is
+    created, so runs that failed, say, are found all along the agent's history but its last
+    minutes. (Pending and running runs are the newest, bunched at one end.)"""
+    return (
+        bool(where.statuses)
+        and set(where.statuses) <= FINISHED
+        and (filtered_columns(where) == {"status"})
+    )
+
+
+def walk_reads_fewer(query: RunQuery, total: int, runs: int) -> bool:
+    """Whether a walk through evenly spread matches reads fewer index entries (about ``runs /
+    total`` per match it keeps, up to the page's end) than there are matches to read first."""
+    return query.page * query.per_page * runs < total * total
 
 
 def walk_meets_matches_first(query: RunQuery) -> bool:
