@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+from bench.http1 import HTTPError, Pool, prepare
 
 Result = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent  # where `python -m bench.loadgen` finds bench
@@ -47,20 +47,26 @@ class Recorder:
         }
 
 
-def http_client(base_url: str, concurrency: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120)
-
-
-async def send(http: httpx.AsyncClient, spec: dict[str, Any], recorder: Recorder | None) -> None:
-    started = time.perf_counter()
-    response = await http.request(
+def prepared(host: str, spec: dict[str, Any]) -> bytes:
+    """A request spec (method, path, params, headers, content) as the bytes sent for it."""
+    return prepare(
+        host,
         spec.get("method", "GET"),
         spec["path"],
         params=spec.get("params"),
         headers=spec.get("headers"),
         content=spec.get("content"),
     )
+
+
+async def send(pool: Pool, request: bytes, recorder: Recorder | None) -> None:
+    started = time.perf_counter()
+    try:
+        response = await pool.send(request)
+    except HTTPError as error:
+        if recorder is not None:
+            recorder.add(started, "error", str(error))
+        return
     if recorder is not None:
         failure = None if response.is_success else f"{response.status_code} {response.text}"
         recorder.add(started, response.status_code, failure)
@@ -101,12 +107,13 @@ async def requests_phase(base_url: str, phase: dict[str, Any]) -> Result:
             spec.setdefault("headers", {})["Content-Type"] = "application/json"
     concurrency = int(phase.get("concurrency", 1))
     recorder = Recorder()
-    async with http_client(base_url, concurrency) as http:
+    async with Pool(base_url, concurrency) as pool:
+        requests = [prepared(pool.host, spec) for spec in specs]
         for index in range(int(phase.get("warmup", 0))):
-            await send(http, specs[index % len(specs)], None)
+            await send(pool, requests[index % len(requests)], None)
 
         async def work(index: int) -> None:
-            await send(http, specs[index % len(specs)], recorder)
+            await send(pool, requests[index % len(requests)], recorder)
 
         elapsed = await drive(concurrency, work, phase.get("count"), phase.get("duration_s"))
     return recorder.result(elapsed)
@@ -139,13 +146,12 @@ async def ingest_job(job: dict[str, Any]) -> Result:
     headers = {**job["headers"], "Content-Type": "application/json"}
     recorder = Recorder()
     concurrency = int(job["concurrency"])
-    async with http_client(job["base_url"], concurrency) as http:
+    async with Pool(job["base_url"], concurrency) as pool:
+        post = {"method": "POST", "path": job["path"], "headers": headers}
+        requests = [prepared(pool.host, {**post, "content": body}) for body in bodies]
 
         async def work(index: int) -> None:
-            started = time.perf_counter()
-            response = await http.post(job["path"], content=bodies[index], headers=headers)
-            failure = None if response.is_success else f"{response.status_code} {response.text}"
-            recorder.add(started, response.status_code, failure)
+            await send(pool, requests[index], recorder)
 
         elapsed = await drive(concurrency, work, count=len(bodies))
     return recorder.result(elapsed, records=len(records))

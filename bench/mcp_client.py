@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+from bench.http1 import Connection, Response
 
 MODERN = "2026-07-28"
 LEGACY = "2025-11-25"
@@ -24,7 +24,7 @@ class McpError(Exception):
     pass
 
 
-def parse_body(response: httpx.Response, request_id: int) -> dict[str, Any]:
+def parse_body(response: Response, request_id: int) -> dict[str, Any]:
     """The JSON-RPC response with ``request_id``, from a JSON or an SSE body."""
     content_type = response.headers.get("content-type", "")
     if content_type.startswith("application/json"):
@@ -43,7 +43,7 @@ def parse_body(response: httpx.Response, request_id: int) -> dict[str, Any]:
 class McpClient:
     """One simulated agent client: its token, project, machine and client name."""
 
-    http: httpx.AsyncClient
+    http: Connection
     token: str
     project_id: str
     machine_id: str
@@ -73,9 +73,9 @@ class McpClient:
     def _client_info(self) -> dict[str, str]:
         return {"name": self.client_name, "version": "1.0"}
 
-    async def _post(self, payload: dict[str, Any], name: str | None = None) -> httpx.Response:
+    async def _post(self, payload: dict[str, Any], name: str | None = None) -> Response:
         headers = self._headers(payload["method"], name)
-        return await self.http.post("/mcp", content=json.dumps(payload), headers=headers)
+        return await self.http.post("/mcp", content=json.dumps(payload).encode(), headers=headers)
 
     async def connect(self) -> None:
         """The legacy handshake (a no-op for sessionless clients)."""

@@ -13,12 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import ssl
 import time
 from typing import Any
 
-import httpx
-
+from bench.http1 import Connection, HTTPError
 from bench.loadgen import Recorder, Result, drive
 from bench.mcp_client import McpClient, McpError
 
@@ -33,7 +31,7 @@ async def timed_call(
     started = time.perf_counter()
     try:
         await client.call_tool(name, arguments)
-    except (McpError, httpx.HTTPError) as error:
+    except (McpError, HTTPError) as error:
         recorder.add(started, "error", f"{type(error).__name__}: {error}")
     else:
         recorder.add(started, 200)
@@ -85,7 +83,7 @@ async def steady(
 
 
 async def poll(
-    http: httpx.AsyncClient,
+    http: Connection,
     headers: dict[str, str],
     project_ids: list[str],
     stop: asyncio.Event,
@@ -97,26 +95,21 @@ async def poll(
     while not stop.is_set():
         started = time.perf_counter()
         path = f"/api/projects/{project_ids[index % len(project_ids)]}/agent-activity"
-        response = await http.get(path, headers=headers)
-        failure = None if response.is_success else f"{response.status_code} {response.text}"
-        recorder.add(started, response.status_code, failure)
+        try:
+            response = await http.get(path, headers=headers)
+        except HTTPError as error:
+            recorder.add(started, "error", str(error))
+        else:
+            failure = None if response.is_success else f"{response.status_code} {response.text}"
+            recorder.add(started, response.status_code, failure)
         index += 1
         await asyncio.sleep(pause_s)
 
 
-# Made once: an HTTP client otherwise builds its own TLS context, milliseconds each.
-TLS = ssl.create_default_context()
-
-
-def own_connection(base_url: str) -> httpx.AsyncClient:
-    """An HTTP client with one keep-alive connection, as each agent process has its own.
-
-    One client pooling a thousand connections for all agents spent more CPU finding a free
-    connection than on the requests (the pool is scanned on every request and release): the
-    load generator, not the server, was then the bottleneck that the latencies measured.
-    """
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120, verify=TLS)
+def own_connection(base_url: str) -> Connection:
+    """One keep-alive connection, as each agent process has its own (bench/http1.py: httpx
+    cost the load generator about 1 ms of CPU a request, out of the cores the server shares)."""
+    return Connection(base_url)
 
 
 async def mcp_job(job: dict[str, Any]) -> Result:

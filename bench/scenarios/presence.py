@@ -4,9 +4,8 @@ agent-activity endpoint while they are live, and the most tool calls per second 
 
 from __future__ import annotations
 
-import httpx
-
 from bench.context import Context
+from bench.http1 import Connection, HTTPError
 from bench.loadgen import run_job
 from bench.mcp_client import McpClient, McpError
 from bench.report import Row, not_available, verdict
@@ -17,13 +16,13 @@ SATURATION_CONCURRENCY = 16
 
 async def probe_mcp(ctx: Context) -> str | None:
     """None when one sessionless client can call a tool; else why not."""
-    async with httpx.AsyncClient(base_url=ctx.base_url, timeout=60) as http:
+    async with Connection(ctx.base_url, timeout_s=60) as http:
         client = McpClient(
             http, ctx.world.token, ctx.world.project_ids[0], "bench-probe", "Bench Probe"
         )
         try:
             await client.call_tool("heartbeat", {})
-        except (McpError, httpx.HTTPError, KeyError, ValueError) as error:
+        except (McpError, HTTPError, KeyError, ValueError) as error:
             return str(error)[:80]
     return None
 

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 from bench.__main__ import ROOT, parse
 from bench.config import QUICK
 from bench.context import Context
 from bench.environment import python_loop_seconds, speed_text
+from bench.http1 import Response
 from bench.mcp_client import McpError, parse_body
 from bench.scenarios.feeds import measure_feeds
 from bench.scenarios.ingest import measure_ingest
@@ -131,13 +131,14 @@ def test_placeholders_are_numbered_for_postgresql() -> None:
 
 def test_mcp_answers_are_read_from_json_and_from_sse() -> None:
     answer = {"jsonrpc": "2.0", "id": 3, "result": {"content": []}}
-    response = httpx.Response(200, json=answer)
+    as_json = {"content-type": "application/json"}
+    response = Response(200, as_json, json.dumps(answer).encode())
     assert parse_body(response, 3) == answer
     stream = f"event: message\ndata: {json.dumps({'id': 2})}\n\ndata: {json.dumps(answer)}\n\n"
-    sse = httpx.Response(200, text=stream, headers={"content-type": "text/event-stream"})
+    sse = Response(200, {"content-type": "text/event-stream"}, stream.encode())
     assert parse_body(sse, 3) == answer
     with pytest.raises(McpError):
-        parse_body(httpx.Response(502, text="bad gateway"), 3)
+        parse_body(Response(502, {}, b"bad gateway"), 3)
 
 
 def test_the_machine_speed_reading_grows_with_the_loop() -> None:
