@@ -144,6 +144,8 @@ def filters_first(query: RunQuery, total: int) -> bool:
 async def _walk_is_shorter(
     session: AsyncSession, agent_id: uuid.UUID, query: RunQuery, total: int
 ) -> bool:
+    """Whether a walk reads fewer entries than the ``total`` matches (for spread ones only:
+    only then the agent's runs are counted, one more read of agent_run_counts)."""
     if not spread_evenly(query.filter):
         return False
     return walk_reads_fewer(query, total, await count_runs(session, agent_id, RunFilter()))
