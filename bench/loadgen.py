@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from bench.http1 import HTTPError, Pool, prepare
+from bench.http1 import HTTPError, Pool, Response, prepare
 
 Result = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent  # where `python -m bench.loadgen` finds bench
@@ -59,10 +59,16 @@ def prepared(host: str, spec: dict[str, Any]) -> bytes:
     )
 
 
-async def send(pool: Pool, request: bytes, recorder: Recorder | None) -> None:
+class Sender(Protocol):
+    async def send(self, request: bytes) -> Response: ...
+
+
+async def send(http: Sender, request: bytes, recorder: Recorder | None) -> None:
+    """Send a prepared request on a connection or a pool; its latency and status go to
+    ``recorder``."""
     started = time.perf_counter()
     try:
-        response = await pool.send(request)
+        response = await http.send(request)
     except HTTPError as error:
         if recorder is not None:
             recorder.add(started, "error", str(error))

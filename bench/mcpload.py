@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from bench.http1 import Connection, HTTPError
-from bench.loadgen import Recorder, Result, drive
+from bench.loadgen import Recorder, Result, drive, send
 from bench.mcp_client import McpClient, McpError
 
 CLIENT_NAMES = ("Claude Code", "Cursor", "Codex")
@@ -91,25 +91,15 @@ async def poll(
     pause_s: float = 0.05,
 ) -> None:
     """The board: read one project's agent activity after another while the load runs."""
+    boards = [
+        http.prepare("GET", f"/api/projects/{project}/agent-activity", headers=headers)
+        for project in project_ids
+    ]
     index = 0
     while not stop.is_set():
-        started = time.perf_counter()
-        path = f"/api/projects/{project_ids[index % len(project_ids)]}/agent-activity"
-        try:
-            response = await http.get(path, headers=headers)
-        except HTTPError as error:
-            recorder.add(started, "error", str(error))
-        else:
-            failure = None if response.is_success else f"{response.status_code} {response.text}"
-            recorder.add(started, response.status_code, failure)
+        await send(http, boards[index % len(boards)], recorder)
         index += 1
         await asyncio.sleep(pause_s)
-
-
-def own_connection(base_url: str) -> Connection:
-    """One keep-alive connection, as each agent process has its own (bench/http1.py: httpx
-    cost the load generator about 1 ms of CPU a request, out of the cores the server shares)."""
-    return Connection(base_url)
 
 
 async def mcp_job(job: dict[str, Any]) -> Result:
@@ -117,10 +107,11 @@ async def mcp_job(job: dict[str, Any]) -> Result:
     projects: list[str] = job["project_ids"]
     tokens: list[str] = job["tokens"]
     async with contextlib.AsyncExitStack() as stack:
-        http = await stack.enter_async_context(own_connection(job["base_url"]))
+        # One keep-alive connection per client, as each agent process has its own.
+        http = await stack.enter_async_context(Connection(job["base_url"]))
         clients = [
             McpClient(
-                http=await stack.enter_async_context(own_connection(job["base_url"])),
+                http=await stack.enter_async_context(Connection(job["base_url"])),
                 token=tokens[i % len(tokens)],
                 project_id=projects[i % len(projects)],
                 machine_id=f"bench-host-{i}",
