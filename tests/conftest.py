@@ -31,6 +31,11 @@ from agent_activity.db.migrate import upgrade
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_tenant
 
+# Apps built by tests write their request log from a task in the test's own process, unless a
+# test asks for the helper process (tests/ingest/test_writer_process.py, test_request_log.py):
+# a helper per app would cost every test a process start. Export it as true to run them all so.
+os.environ.setdefault("AGENT_ACTIVITY_REQUEST_LOG_PROCESS", "false")
+
 POSTGRES_URL = os.environ.get(
     "AGENT_ACTIVITY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

@@ -95,6 +95,12 @@ class Settings(BaseSettings):
         0.5, gt=0, description="How often the request-log writer commits its buffer."
     )
     request_log_max_batch: int = Field(1000, ge=1, description="Most records in one write.")
+    request_log_process: bool = Field(
+        True,
+        description="Store the request log from a helper process, off the server's "
+        "interpreter lock; false stores it from a task in the server process. A database in "
+        "memory is always written from the server process.",
+    )
 
     session_secret: str | None = Field(
         None,

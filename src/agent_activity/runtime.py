@@ -79,12 +79,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     else:
         counter = DatabaseCounter(sessionmaker)
     write_gate = create_write_gate(settings)
-    request_log = request_log_writer(
-        sessionmaker,
-        write_gate=write_gate,
-        flush_interval_s=settings.request_log_flush_interval_s,
-        max_batch=settings.request_log_max_batch,
-    )
+    request_log = request_log_writer(settings, sessionmaker, write_gate)
     runtime = Runtime(
         settings=settings,
         engine=engine,

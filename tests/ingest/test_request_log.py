@@ -20,11 +20,14 @@ from tests.conftest import FakeClock
 from tests.factories import Tenant
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
+@pytest.fixture(params=[False, True], ids=["in-process", "helper-process"])
+def settings(database_url: str, request: pytest.FixtureRequest) -> Settings:
     # Only an explicit flush (or a full batch, or the stop) writes, so tests are deterministic.
     return Settings(
-        database_url=database_url, rate_limit_per_minute=0, request_log_flush_interval_s=3600
+        database_url=database_url,
+        rate_limit_per_minute=0,
+        request_log_flush_interval_s=3600,
+        request_log_process=request.param,
     )
 
 
@@ -116,9 +119,8 @@ async def test_routes_can_describe_or_claim_their_record(
     )
 
 
-async def test_nothing_is_logged_when_disabled(database_url: str, tenant: Tenant) -> None:
-    settings = Settings(database_url=database_url, request_log_enabled=False)
-    quiet = create_app(settings)
+async def test_nothing_is_logged_when_disabled(settings: Settings, tenant: Tenant) -> None:
+    quiet = create_app(settings.model_copy(update={"request_log_enabled": False}))
     async with quiet.router.lifespan_context(quiet):
         transport = httpx.ASGITransport(app=quiet)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -145,12 +147,9 @@ async def test_a_graceful_stop_writes_what_is_buffered(
 
 
 async def test_a_full_batch_is_written_without_waiting_for_the_interval(
-    database_url: str, tenant: Tenant
+    settings: Settings, tenant: Tenant
 ) -> None:
-    settings = Settings(
-        database_url=database_url, request_log_flush_interval_s=3600, request_log_max_batch=3
-    )
-    eager = create_app(settings)
+    eager = create_app(settings.model_copy(update={"request_log_max_batch": 3}))
     async with eager.router.lifespan_context(eager):
         writer = eager.state.runtime.request_log
         transport = httpx.ASGITransport(app=eager)
@@ -159,7 +158,7 @@ async def test_a_full_batch_is_written_without_waiting_for_the_interval(
                 await client.get(
                     f"/api/projects/{tenant.project_id}/agent-activity", headers=tenant.headers
                 )
-            for _ in range(100):
+            for _ in range(250):  # a helper process takes a moment to start
                 if writer.written >= 3:
                     break
                 await asyncio.sleep(0.02)

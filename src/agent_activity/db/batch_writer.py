@@ -5,8 +5,10 @@ The task writes every ``flush_interval_s`` seconds, or as soon as ``max_batch`` 
 waiting. A graceful stop writes everything still buffered before the engine closes; a crash loses
 what arrived since the last write (at most one flush interval). If the database is unreachable
 the items stay buffered (up to ``MAX_BUFFERED``, the oldest dropped first) and are retried; a
-batch the database rejects three times is dropped and logged. Used by the request log
-(ingest/request_log.py) and by presence's session touches (domain/presence_touches.py).
+batch the database rejects three times is dropped and logged. A batch is stored by
+``write_batch``: in this process's transaction (:func:`in_transaction`), or by a helper process
+(ingest/writer_process.py). Used by the request log (ingest/request_log.py) and by presence's
+session touches (domain/presence_touches.py).
 """
 
 from __future__ import annotations
@@ -33,23 +35,41 @@ MAX_ATTEMPTS = 3
 TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
 
 
+def in_transaction(
+    write: Callable[[AsyncSession, list[T]], Awaitable[object]],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    write_gate: AbstractAsyncContextManager[Any] | None = None,
+) -> Callable[[list[T]], Awaitable[None]]:
+    """A batch writer's ``write_batch`` that runs ``write`` and commits, in this process."""
+    gate = write_gate or contextlib.nullcontext()
+
+    async def write_batch(batch: list[T]) -> None:
+        async with gate, sessionmaker() as session:
+            await write(session, batch)
+            await session.commit()
+
+    return write_batch
+
+
 class BatchWriter(WriterTask, Generic[T]):
-    """Buffers items of one kind and writes them with ``write`` in batches; see the module."""
+    """Buffers items of one kind and stores them with ``write_batch`` in batches (one
+    transaction each). ``prepare`` runs when the task starts, before the first flush; ``close``
+    after the last. See the module."""
 
     def __init__(
         self,
         name: str,
-        write: Callable[[AsyncSession, list[T]], Awaitable[object]],
-        sessionmaker: async_sessionmaker[AsyncSession],
+        write_batch: Callable[[list[T]], Awaitable[object]],
         *,
         flush_interval_s: float,
         max_batch: int,
-        write_gate: AbstractAsyncContextManager[Any] | None = None,
+        prepare: Callable[[], Awaitable[None]] | None = None,
+        close: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(name)
-        self.write = write
-        self.sessionmaker = sessionmaker
-        self.write_gate = write_gate or contextlib.nullcontext()
+        self.write_batch = write_batch
+        self.prepare = prepare
+        self.close = close
         self.flush_interval_s = flush_interval_s
         self.max_batch = max_batch
         self.buffer: list[T] = []
@@ -80,8 +100,16 @@ class BatchWriter(WriterTask, Generic[T]):
         await self.flush()
         if self.buffer:
             logger.error("%s: %d could not be written", self.name, len(self.buffer))
+        if self.close is not None:
+            await self.close()
 
     async def _run(self) -> None:
+        if self.prepare is not None:
+            try:
+                await self.prepare()
+            except Exception:
+                # Not fatal: the first flush tries again.
+                logger.warning("%s: could not prepare; will retry", self.name, exc_info=True)
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self.flush_interval_s)
@@ -96,9 +124,7 @@ class BatchWriter(WriterTask, Generic[T]):
                 batch = self._in_flight = self.buffer[: self.max_batch]
                 del self.buffer[: self.max_batch]
                 try:
-                    async with self.write_gate, self.sessionmaker() as session:
-                        await self.write(session, batch)
-                        await session.commit()
+                    await self.write_batch(batch)
                 except Exception as error:
                     self._in_flight = []
                     self._failures += 1

@@ -66,6 +66,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
+def reachable_from_other_processes(url: str) -> bool:
+    """Whether another process can open this database (not an in-memory SQLite one)."""
+    return not url.startswith("sqlite") or _is_sqlite_file(url)
+
+
 def _is_sqlite_file(url: str) -> bool:
     database = make_url(url).database
     return bool(database) and database != ":memory:" and not str(database).startswith("file::")

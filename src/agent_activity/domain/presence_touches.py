@@ -25,7 +25,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent_activity.db.batch_writer import BatchWriter
+from agent_activity.db.batch_writer import BatchWriter, in_transaction
 from agent_activity.db.models import AgentSession
 from agent_activity.db.statements import once
 from agent_activity.domain.presence import ClientIdentity, touch_parameters, touched_columns
@@ -50,11 +50,9 @@ def touch_writer(
 ) -> TouchWriter:
     return BatchWriter(
         "presence touches",
-        write_touches,
-        sessionmaker,
+        in_transaction(write_touches, sessionmaker, write_gate),
         flush_interval_s=TOUCH_FLUSH_INTERVAL_S,
         max_batch=TOUCH_MAX_BATCH,
-        write_gate=write_gate,
     )
 
 

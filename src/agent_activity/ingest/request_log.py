@@ -2,8 +2,10 @@
 handed to a batching writer (db/batch_writer.py) so a request never waits to log itself.
 
 Records are written every ``request_log_flush_interval_s`` (0.5 s by default) through
-``ingest.store.write_activity_records``, the same path and rollups as the ingest API. A graceful
-stop writes everything still buffered; a crash loses at most the last flush interval.
+``ingest.store.write_activity_records``, the same path and rollups as the ingest API: by a helper
+process (ingest/writer_process.py) unless ``request_log_process`` is off or the database lives
+in this process's memory, where no other process could reach it. A graceful stop writes
+everything still buffered; a crash loses at most the last flush interval.
 """
 
 from __future__ import annotations
@@ -13,24 +15,32 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agent_activity.db.batch_writer import BatchWriter
+from agent_activity.config import Settings
+from agent_activity.db.batch_writer import BatchWriter, in_transaction
+from agent_activity.db.engine import reachable_from_other_processes
 from agent_activity.ingest.store import write_activity_records
+from agent_activity.ingest.writer_process import WriterProcess
 
 RequestLogWriter = BatchWriter[dict[str, Any]]
 
 
 def request_log_writer(
+    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    *,
-    flush_interval_s: float,
-    max_batch: int,
     write_gate: AbstractAsyncContextManager[Any] | None = None,
 ) -> RequestLogWriter:
-    return BatchWriter(
-        "request log",
-        write_activity_records,
-        sessionmaker,
-        flush_interval_s=flush_interval_s,
-        max_batch=max_batch,
-        write_gate=write_gate,
-    )
+    interval, max_batch = settings.request_log_flush_interval_s, settings.request_log_max_batch
+    if settings.request_log_process and reachable_from_other_processes(settings.database_url):
+        helper = WriterProcess(
+            settings.database_url, log_level=settings.log_level, write_gate=write_gate
+        )
+        return BatchWriter(
+            "request log",
+            helper.write_batch,
+            flush_interval_s=interval,
+            max_batch=max_batch,
+            prepare=helper.start,
+            close=helper.close,
+        )
+    write_batch = in_transaction(write_activity_records, sessionmaker, write_gate)
+    return BatchWriter("request log", write_batch, flush_interval_s=interval, max_batch=max_batch)
