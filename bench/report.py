@@ -152,13 +152,16 @@ BOUNDS = """## What bounds each figure
   (not the one every other scenario used, whose history would be compared too). They take
   alternating short windows of the same closed-loop mix of reads, off-on then on-off, so a drift
   of the machine's speed favours neither; the ratio still moves by a few percent from run to run.
-  On SQLite the log's cost is less its writing (about 40 µs of CPU per record in one process)
-  than the thread hand-overs its writes add while the event loop holds the GIL: with it on the
-  server switched context about 4-10 more times per request (perf), and a reader connection's
-  page cache is dropped at each of its commits. A pool smaller than the load made it worse,
-  opening and closing connections (now `AGENT_ACTIVITY_DATABASE_POOL_SIZE`, 10, on SQLite too).
-- **Peak memory** is the server process's VmHWM (peak resident set) read from /proc just before
-  it stops; the server was started with `agent-activity serve` and 1 worker.
+  The log is stored by a helper process of each server (docs/activity-log.md), whose CPU is the
+  machine's like everything else here: on two shared cores it competes with the server and
+  PostgreSQL. On PostgreSQL most of what remains is the database's own work per record (the
+  table, its indexes, the rollup rows) and the newest records and rollup rows that the mix then
+  reads. Before the helper, on SQLite the log's cost was mostly the thread hand-overs its
+  writes added while the event loop held the GIL, and reader connections' page caches dropped
+  at each commit.
+- **Peak memory** is the server process's VmHWM (peak resident set) plus its request-log
+  helper's, read from /proc just before it stops (each has its own peak, so the sum is an upper
+  bound); the server was started with `agent-activity serve` and 1 worker.
 - The server ran with `AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE=0` (one load generator sends far more
   than the default 600 requests per token per minute) and `AGENT_ACTIVITY_LOG_LEVEL=warning` (no
   access log line per request).

@@ -132,7 +132,7 @@ async def measure_engine(ctx: Context, console: Console) -> None:
             Row(
                 ctx.engine,
                 data,
-                "peak memory (RSS) of the server process",
+                "peak memory (RSS) of the server and its log helper",
                 f"{server.peak_rss / 2**20:,.0f} MiB",
                 "",
                 "",

@@ -128,6 +128,7 @@ async def test_nothing_is_logged_when_disabled(settings: Settings, tenant: Tenan
                 await client.get(f"/v1/orgs/{tenant.org_id}/activity", headers=tenant.headers)
             await quiet.state.runtime.request_log.flush()
             assert await logged(client, tenant) == []
+        assert quiet.state.runtime.request_log.close is None, "no helper for a log that is off"
 
 
 async def test_a_graceful_stop_writes_what_is_buffered(

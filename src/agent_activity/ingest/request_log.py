@@ -3,8 +3,9 @@ handed to a batching writer (db/batch_writer.py) so a request never waits to log
 
 Records are written every ``request_log_flush_interval_s`` (0.5 s by default) through
 ``ingest.store.write_activity_records``, the same path and rollups as the ingest API: by a helper
-process (ingest/writer_process.py) unless ``request_log_process`` is off or the database lives
-in this process's memory, where no other process could reach it. A graceful stop writes
+process (ingest/writer_process.py) unless ``request_log_process`` is off, the log is off
+altogether, or the database lives in this process's memory, where no other process could reach
+it. A graceful stop writes
 everything still buffered; a crash loses at most the last flush interval.
 """
 
@@ -30,7 +31,8 @@ def request_log_writer(
     write_gate: AbstractAsyncContextManager[Any] | None = None,
 ) -> RequestLogWriter:
     interval, max_batch = settings.request_log_flush_interval_s, settings.request_log_max_batch
-    if settings.request_log_process and reachable_from_other_processes(settings.database_url):
+    helped = settings.request_log_enabled and settings.request_log_process
+    if helped and reachable_from_other_processes(settings.database_url):
         helper = WriterProcess(
             settings.database_url, log_level=settings.log_level, write_gate=write_gate
         )
