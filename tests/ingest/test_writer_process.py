@@ -24,6 +24,7 @@ from agent_activity.ingest.writer_child import store
 from agent_activity.ingest.writer_process import WriterProcess
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant
+from tests.mcp_endpoint.conftest import LEGACY, mcp_client, serve
 
 
 @pytest.fixture
@@ -170,6 +171,33 @@ async def test_ctrl_c_does_not_stop_the_helper(
     assert not runtime.request_log.buffer
     assert helper.started == 1
     assert len(await logged_ids(runtime)) == 2
+
+
+async def test_mcp_tool_calls_are_stored_by_the_helper(
+    app: FastAPI, runtime: Runtime, tenant: Tenant
+) -> None:
+    async with serve(app) as url:
+        async with mcp_client(url, tenant.token, tenant.project_id) as sessionless:
+            await sessionless.call_tool("heartbeat", {})
+            await sessionless.call_tool("get_ticket", {"ticket": 42})
+        async with mcp_client(url, tenant.token, tenant.project_id, mode=LEGACY) as legacy:
+            await legacy.call_tool("heartbeat", {})
+    await runtime.request_log.flush()
+    assert helper_of(runtime).started == 1
+    async with runtime.sessionmaker() as session:
+        rows = await session.execute(
+            select(ActivityRecord.path, ActivityRecord.status_code, ActivityRecord.org_id).where(
+                ActivityRecord.method == "MCP"
+            )
+        )
+        records = [tuple(row) for row in rows]
+    assert sorted(records) == sorted(
+        [
+            ("mcp:heartbeat", 200, tenant.org_id),
+            ("mcp:get_ticket", 404, tenant.org_id),
+            ("mcp:heartbeat", 200, tenant.org_id),
+        ]
+    )
 
 
 @pytest.fixture
