@@ -41,6 +41,8 @@ CHILD_MODULE = "agent_activity.ingest.writer_child"
 # Longer than SQLite's busy timeout (30 s): a helper waiting for the file lock is not hung.
 ANSWER_TIMEOUT_S = 60.0
 EXIT_TIMEOUT_S = 30.0
+# What a pipe to a helper that died or hung raises (IncompleteReadError is an EOFError).
+HELPER_LOST = (OSError, EOFError, TimeoutError, pickle.UnpicklingError)
 
 
 class WriterUnavailable(OSError):
@@ -112,7 +114,7 @@ class WriterProcess:
             process.stdin.write(encode(message))
             await process.stdin.drain()
             return await asyncio.wait_for(read_message(process.stdout), self.answer_timeout_s)
-        except (OSError, EOFError, TimeoutError, pickle.UnpicklingError) as error:
+        except HELPER_LOST as error:
             # Sent, perhaps stored, never answered.
             self._outcome_unknown = True
             await self._end(process, kill=True)
@@ -141,7 +143,7 @@ class WriterProcess:
                 process.stdin.write(encode(("config", config)))
                 await process.stdin.drain()
                 await asyncio.wait_for(read_message(process.stdout), self.answer_timeout_s)
-            except (OSError, EOFError, TimeoutError, pickle.UnpicklingError) as error:
+            except HELPER_LOST as error:
                 await self._end(process, kill=True)
                 raise WriterUnavailable(f"request log helper did not start: {error!r}") from error
             self.process = process
