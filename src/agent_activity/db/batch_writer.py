@@ -115,14 +115,25 @@ class BatchWriter(WriterTask, Generic[T]):
                 await asyncio.wait_for(self._wakeup.wait(), self.flush_interval_s)
             self._wakeup.clear()
             if not self._stopping:
-                await self.flush()
+                await self._write(until_empty=False)
 
     async def flush(self) -> None:
-        """Write everything buffered, one batch per transaction; keep what fails for later."""
+        """Write everything buffered, and what arrives meanwhile, one batch per transaction;
+        keep what fails for later."""
+        await self._write(until_empty=True)
+
+    async def _write(self, *, until_empty: bool) -> None:
+        """Write the buffer in batches. A timed round (``until_empty`` false) writes what was
+        buffered when it began, and more only while a full batch waits: under a steady load
+        something always arrives during a write, and draining that too turned each round into
+        a stream of transactions of a few items each, one every few milliseconds (measured:
+        ~8 records a transaction at 1,300 requests/s instead of ~650 every half second)."""
         async with self._lock:
-            while self.buffer:
+            due = len(self.buffer)
+            while self.buffer and (until_empty or due > 0 or len(self.buffer) >= self.max_batch):
                 batch = self._in_flight = self.buffer[: self.max_batch]
                 del self.buffer[: self.max_batch]
+                due -= len(batch)
                 try:
                     await self.write_batch(batch)
                 except Exception as error:

@@ -1,11 +1,10 @@
 """The request log's helper process: the server hands each batch of records to a process of its
 own, which stores it, so the server spends on its log only what handing a batch over costs.
 
-A server process answers every request under one interpreter lock. Storing a batch in it (rows
-normalised, values converted, rollups summed, the driver's bindings) held that lock for about
-0.1 ms a record: on a busy server the log took 7 to 12% of the requests it could answer
-(docs/activity-log.md, "Request log"). Pickling a batch for a pipe costs a few microseconds a
-record; the helper does the rest on another core.
+A server process answers every request under one interpreter lock. Storing a batch in it
+(rows normalised, values converted, rollups summed, the driver's bindings) holds that lock for
+about 20 microseconds a record; pickling a batch for a pipe costs a few. The helper does the
+rest on another core (figures in docs/activity-log.md, "Request log").
 
 The helper is ``python -m agent_activity.ingest.writer_child``, started with the app and
 spoken to over its stdin and stdout: one frame per message (a 4-byte length, then a pickle), one
