@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from agent_activity.app import create_app
 from agent_activity.config import Settings
 from agent_activity.db.models import ActivityRecord
-from agent_activity.ingest import writer_process
+from agent_activity.ingest import writer_child, writer_process
 from agent_activity.ingest.request_log import RequestLogWriter
 from agent_activity.ingest.writer_child import store
 from agent_activity.ingest.writer_process import WriterProcess
@@ -49,6 +49,17 @@ async def board_reads(client: httpx.AsyncClient, tenant: Tenant, count: int) -> 
             f"/api/projects/{tenant.project_id}/agent-activity", headers=tenant.headers
         )
         assert response.status_code == 200
+
+
+async def helper_after_reads(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant, reads: int
+) -> asyncio.subprocess.Process:
+    """The helper process that stored the log of ``reads`` board reads."""
+    await board_reads(client, tenant, reads)
+    await runtime.request_log.flush()
+    process = helper_of(runtime).process
+    assert process is not None
+    return process
 
 
 async def logged_ids(runtime: Runtime) -> list[str]:
@@ -85,20 +96,27 @@ async def test_a_helper_process_stores_the_log_and_exits_with_the_server(
     assert len(await logged_ids(runtime)) == 6
 
 
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="CPU priority is a POSIX notion")
+async def test_the_helper_runs_below_the_servers_cpu_priority(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
+) -> None:
+    process = await helper_after_reads(client, runtime, tenant, 1)
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(server + writer_child.NICENESS, 19)  # 19 is the lowest priority there is
+    assert os.getpriority(os.PRIO_PROCESS, process.pid) == expected
+
+
 async def test_a_killed_helper_is_replaced_and_nothing_is_lost(
     client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
 ) -> None:
-    await board_reads(client, tenant, 3)
-    await runtime.request_log.flush()
-    helper = helper_of(runtime)
-    assert helper.process is not None
-    helper.process.kill()
-    await helper.process.wait()
+    process = await helper_after_reads(client, runtime, tenant, 3)
+    process.kill()
+    await process.wait()
     await board_reads(client, tenant, 3)
     await flush_until_written(runtime.request_log)
     ids = await logged_ids(runtime)
     assert len(ids) == len(set(ids)) == 6
-    assert helper.started == 2
+    assert helper_of(runtime).started == 2
 
 
 async def test_a_batch_whose_answer_was_lost_is_stored_once(
