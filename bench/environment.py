@@ -106,6 +106,7 @@ def describe_sizes(sizes: Sizes) -> dict[str, str]:
         "MCP clients": f"{sizes.mcp_clients:,} on {sizes.mcp_projects} projects, "
         f"one tool call each per {sizes.mcp_interval_s:g} s for {sizes.mcp_duration_s:g} s; then "
         f"{sizes.saturation_s:g} s closed-loop",
-        "Request log": f"{sizes.requestlog_rounds} alternations of {sizes.requestlog_window_s:g} s "
-        f"per setting at concurrency {sizes.throughput_concurrency}",
+        "Request log": f"{sizes.requestlog_rounds} rounds of a {sizes.requestlog_window_s:g} s "
+        f"window per server (log on, off, off again) at concurrency "
+        f"{sizes.throughput_concurrency}",
     }

@@ -101,13 +101,14 @@ async def measure_engine(ctx: Context, console: Console) -> None:
     await load_runs(ctx, console)
     first_summary: list[float] = []
     server = ctx.server = ctx.new_server()
-    # Only for the request log's cost, at the end: two servers alike but for the log, started
-    # together and idle until then, so the comparison is not also one of their histories (the
-    # harness's server has by then held a thousand MCP clients).
+    # Only for the request log's cost, at the end: three servers alike but for the log (one on,
+    # two off), started together and idle until then, so the comparison is not also one of
+    # their histories (the harness's server has by then held a thousand MCP clients).
     log_on, log_off = ctx.new_server(), ctx.new_server(request_log=False)
+    control = ctx.new_server(request_log=False)
     # Both servers start while the first records load and idle while later steps load: one
     # process keeps its memory high-water mark over the whole run, and a start costs seconds.
-    starting = asyncio.gather(server.start(), log_on.start(), log_off.start())
+    starting = asyncio.gather(server.start(), log_on.start(), log_off.start(), control.start())
     try:
         for index, step in enumerate(sizes.record_steps):
             await load_records(ctx, step, index, console)
@@ -121,11 +122,12 @@ async def measure_engine(ctx: Context, console: Console) -> None:
         await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
         await guarded(ctx, "presence", data, measure_presence(ctx, data))
         console.log(f"{ctx.engine}: request log on / off")
-        await guarded(ctx, "request log", data, measure_request_log(ctx, data, log_on, log_off))
+        measuring = measure_request_log(ctx, data, log_on, log_off, control)
+        await guarded(ctx, "request log", data, measuring)
     finally:
         starting.cancel()
         await asyncio.gather(starting, return_exceptions=True)
-        await asyncio.gather(server.stop(), log_on.stop(), log_off.stop())
+        await asyncio.gather(server.stop(), log_on.stop(), log_off.stop(), control.stop())
         ctx.server = None
     if server.peak_rss:
         ctx.rows.append(
