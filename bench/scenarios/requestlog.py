@@ -46,13 +46,17 @@ async def alternate(
         # land before the next window, so it is not counted against the other side.
         "pause_s": 0.6,
     }
-    # Forwards, then backwards, and so on: a drift of the machine's speed across a round then
-    # favours each server alike rather than always the last.
+    # Each round starts one server later (on, off, control; off, control, on; ...): every
+    # server takes every place in a round equally often, so a drift of the machine's speed
+    # within a round favours none, and no server runs twice in a row. A window that follows
+    # one of the same server runs faster (its caches are warm): with forwards-then-backwards
+    # rounds the middle server never had one, and the log, in the middle, read 0.860 where
+    # rotating reads 1.019 (10,000,000 records, PostgreSQL).
     names = list(urls)
     order = [
-        name
+        names[(round_ + place) % len(names)]
         for round_ in range(sizes.requestlog_rounds)
-        for name in (names if round_ % 2 == 0 else names[::-1])
+        for place in range(len(names))
     ]
     job = {
         "kind": "requests",
