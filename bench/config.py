@@ -24,9 +24,9 @@ class Sizes:
     mcp_duration_s: float = 60.0
     saturation_s: float = 10.0  # closed-loop tool calls, for the most calls/s one process takes
     throughput_concurrency: int = 8
-    requestlog_window_s: float = 3.0  # one closed-loop window on one of the two servers
-    # Rounds of one window per server (log on, off, off again), alternating in direction, to
-    # even out the machine's noise: over 12 rounds two identical servers read 0.93-1.05
+    requestlog_window_s: float = 3.0  # one closed-loop window on one of the three servers
+    # Rounds of one window per server (log on, off, off again), in a rotating order, to even
+    # out the machine's noise: over 12 rounds two identical servers read 0.93-1.05
     # against each other, over 30 0.97-1.04.
     requestlog_rounds: int = 30
 

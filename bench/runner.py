@@ -106,7 +106,7 @@ async def measure_engine(ctx: Context, console: Console) -> None:
     # their histories (the harness's server has by then held a thousand MCP clients).
     log_on, log_off = ctx.new_server(), ctx.new_server(request_log=False)
     control = ctx.new_server(request_log=False)
-    # Both servers start while the first records load and idle while later steps load: one
+    # All the servers start while the first records load and idle while later steps load: one
     # process keeps its memory high-water mark over the whole run, and a start costs seconds.
     starting = asyncio.gather(server.start(), log_on.start(), log_off.start(), control.start())
     try:
