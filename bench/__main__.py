@@ -1,4 +1,5 @@
-"""`python -m bench`: measure the service against its targets and write docs/PERFORMANCE.md."""
+"""`python -m bench`: measure the service against its targets; a full run writes
+docs/PERFORMANCE.md."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from bench.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+# docs/PERFORMANCE.md is the last full run's: a quick run, at sizes no target is set at, only
+# prints its table unless --output asks for a file.
+FULL_REPORT = ROOT / "docs" / "PERFORMANCE.md"
+NO_FILE = "-"
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,8 +54,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--output",
         type=Path,
-        default=ROOT / "docs" / "PERFORMANCE.md",
-        help="where to write the report (default: docs/PERFORMANCE.md); '-' writes none",
+        help="where to write the report, '-' for none (default: docs/PERFORMANCE.md after a "
+        "full run, none after a quick one)",
     )
     parser.add_argument(
         "--postgres-url",
@@ -65,13 +70,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="record the server with py-spy during each scenario into DIR "
         "(read one with `python -m bench.profiling DIR/FILE`)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = FULL_REPORT if args.mode == "full" else Path(NO_FILE)
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    output = None if str(args.output) == "-" else args.output
+    output = None if str(args.output) == NO_FILE else args.output
     asyncio.run(
         run(
             MODES[args.mode],

@@ -104,9 +104,13 @@ async def test_missing_endpoints_are_reported_not_available(
 
 def test_command_options() -> None:
     args = parse([])
-    assert (args.mode, args.engine, args.output) == ("quick", "both", ROOT / "docs/PERFORMANCE.md")
+    assert (args.mode, args.engine, str(args.output)) == ("quick", "both", "-")
+    args = parse(["--full"])
+    assert args.output == ROOT / "docs/PERFORMANCE.md"
     args = parse(["--full", "--engine", "postgresql", "--output", "-"])
     assert (args.mode, args.engine, str(args.output)) == ("full", "postgresql", "-")
+    args = parse(["--output", "/tmp/quick.md"])
+    assert (args.mode, str(args.output)) == ("quick", "/tmp/quick.md")
     with pytest.raises(SystemExit):
         parse(["--full", "--quick"])
     with pytest.raises(SystemExit):
