@@ -75,6 +75,12 @@ INVALID: list[tuple[dict[str, Any], list[Any]]] = [
     ({"token_usage": {"input": -5}}, ["body", "activities", 1, "token_usage", "input"]),
     ({"unknown_field": 1}, ["body", "activities", 1, "unknown_field"]),
     ({"workspace_id": "w" * 65}, ["body", "activities", 1, "workspace_id"]),
+    # Numbers past what the database holds or the rollups sum (once a 500 from the driver).
+    ({"stages_completed": 2**70}, ["body", "activities", 1, "stages_completed"]),
+    ({"total_stages": 2**31}, ["body", "activities", 1, "total_stages"]),
+    ({"token_usage": {"input": 2**63}}, ["body", "activities", 1, "token_usage", "input"]),
+    ({"token_usage": {f"k{i}": 1 for i in range(33)}}, ["body", "activities", 1, "token_usage"]),
+    ({"duration_ms": 1e300}, ["body", "activities", 1, "duration_ms"]),
 ]
 
 

@@ -12,6 +12,13 @@ from agent_activity.ingest.batch import MAX_BATCH
 Short = Annotated[str, Field(min_length=1, max_length=16)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 LongId = Annotated[str, Field(min_length=1, max_length=128)]
+# Counts stop where a 32-bit integer does, far past any real record, so that a number the
+# database cannot hold (or a rollup could not sum) is refused with a 422 rather than failing in
+# the database; so does the number of token_usage entries.
+COUNT_MAX = 2**31 - 1
+Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
+TOKEN_USAGE_ENTRIES = 32
+DURATION_MAX_MS = 1e12  # about 31 years: summed over any number of records, still finite
 
 
 def as_utc(value: datetime) -> datetime:
@@ -44,14 +51,20 @@ class ActivityIn(BaseModel):
     status_code: Annotated[int, Field(ge=100, le=599)] | None = None
     success: bool | None = None
     error_code: Id | None = None
-    duration_ms: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    execution_id: LongId | None = None
-    augmentation_id: Id | None = None
-    stages_completed: Annotated[int, Field(ge=0)] | None = None
-    total_stages: Annotated[int, Field(ge=0)] | None = None
-    token_usage: dict[Annotated[str, Field(max_length=64)], Annotated[int, Field(ge=0)]] | None = (
+    duration_ms: Annotated[float, Field(ge=0, le=DURATION_MAX_MS, allow_inf_nan=False)] | None = (
         None
     )
+    execution_id: LongId | None = None
+    augmentation_id: Id | None = None
+    stages_completed: Count | None = None
+    total_stages: Count | None = None
+    token_usage: (
+        Annotated[
+            dict[Annotated[str, Field(max_length=64)], Count],
+            Field(max_length=TOKEN_USAGE_ENTRIES),
+        ]
+        | None
+    ) = None
     metadata: dict[str, Any] | None = None
 
     @field_validator("timestamp")
