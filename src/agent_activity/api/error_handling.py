@@ -7,6 +7,7 @@ error (domain errors, request validation, unknown routes, unexpected exceptions)
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -153,11 +154,17 @@ class CatchAllMiddleware:
 
 
 def jsonable_input(value: Any) -> Any:
-    """A validation error's input, made safe to echo back as JSON."""
-    if value is None or isinstance(value, str | int | float | bool):
+    """A validation error's input, made safe to echo back as JSON: a lone surrogate (JSON can
+    spell one, UTF-8 cannot encode it) is echoed as its escape, a NaN or infinity (Python's
+    JSON reader takes them, JSON has none) as text."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, int | float | bool):
         return value
     if isinstance(value, list | tuple):
         return [jsonable_input(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): jsonable_input(v) for k, v in value.items()}
+        return {jsonable_input(str(k)): jsonable_input(v) for k, v in value.items()}
     return str(value)
