@@ -88,6 +88,7 @@ INVALID: list[tuple[dict[str, Any], list[Any]]] = [
     # JSON can spell a lone surrogate, which no text column stores (once a 500 as well).
     ({"path": "\ud800"}, ["body", "activities", 1, "path"]),
     ({"metadata": {"note": ["\udfff"]}}, ["body", "activities", 1, "metadata"]),
+    ({"metadata": {"ratio": float("inf")}}, ["body", "activities", 1, "metadata"]),
     # Python's JSON reader takes NaN, which the 422 must not echo as a number.
     ({"duration_ms": float("nan")}, ["body", "activities", 1, "duration_ms"]),
 ]

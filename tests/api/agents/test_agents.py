@@ -98,6 +98,28 @@ async def test_bad_agents_are_400(
     assert response.json()["error"]["code"] == "BAD_REQUEST"
 
 
+async def test_free_form_json_that_no_store_holds_is_400(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    """JSON can spell a lone surrogate, and Python's reader takes NaN and Infinity: in an
+    agent's configuration or a run's metadata they were a 500 (found by tests/api/test_fuzzing.py).
+    Sent as raw text, since a client library refuses to encode them."""
+    agent_uid = await create_agent(client, tenant)
+    runs = f"/api/agents/{agent_uid}/runs"
+    cases = [
+        ("/api/agents/", '{"name": "A", "config": {"a": "\\udfff"}}', "config"),
+        (f"/api/agents/{agent_uid}/versions", '{"config": {"k": [NaN]}}', "config"),
+        (runs, '{"trigger_type": "manual", "metadata": {"\\ud800": 1}}', "metadata"),
+        (runs, '{"trigger_type": "manual", "metadata": {"x": Infinity}}', "metadata"),
+    ]
+    headers = {**tenant.headers, "Content-Type": "application/json"}
+    for path, raw, field in cases:
+        response = await client.post(path, content=raw, headers=headers)
+        assert response.status_code == 400, (raw, response.text)
+        issues = response.json()["error"]["details"]["issues"]
+        assert issues[0]["field"] == field, issues
+
+
 async def test_a_body_that_is_not_json_is_400(client: httpx.AsyncClient, tenant: Tenant) -> None:
     response = await client.post(
         "/api/agents/",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agent_activity.api.free_json import JsonObject
 from agent_activity.ingest.batch import MAX_BATCH
 
 Short = Annotated[str, Field(min_length=1, max_length=16)]
@@ -20,29 +20,6 @@ COUNT_MAX = 2**31 - 1
 Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
 TOKEN_USAGE_ENTRIES = 32
 DURATION_MAX_MS = 1e12  # about 31 years: summed over any number of records, still finite
-
-
-def strings_in(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from strings_in(key)
-            yield from strings_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings_in(item)
-
-
-def valid_unicode(value: Any) -> Any:
-    """JSON can spell a lone surrogate (``"\\ud800"``), which is no character: no database
-    stores it as text, so it is refused here with a 422 rather than failing in the driver."""
-    for text in strings_in(value):
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("must be valid Unicode (it holds a lone surrogate)") from None
-    return value
 
 
 def as_utc(value: datetime) -> datetime:
@@ -89,13 +66,7 @@ class ActivityIn(BaseModel):
         ]
         | None
     ) = None
-    metadata: dict[str, Any] | None = None
-
-    @field_validator("metadata")
-    @classmethod
-    def _unicode(cls, value: Any) -> Any:
-        # Typed string fields get this from pydantic itself; free-form metadata does not.
-        return valid_unicode(value)
+    metadata: JsonObject | None = None
 
     @field_validator("timestamp")
     @classmethod

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from agent_activity.api.free_json import JsonObject
 from agent_activity.db.models import RUN_STATUSES
 from agent_activity.domain.run_filter import RunFilter
 from agent_activity.domain.run_list import MAX_PAGE, MAX_PER_PAGE, SORT_FIELDS, RunQuery
@@ -59,11 +60,11 @@ class AgentCreate(Body):
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     approach: Approach = "loop"
     workspace_id: uuid.UUID | None = None
-    config: dict[str, Any] = Field(default_factory=dict, description="Version 1's configuration.")
+    config: JsonObject = Field(default_factory=dict, description="Version 1's configuration.")
 
 
 class VersionCreate(Body):
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
 
 
 class RunCreate(Body):
@@ -74,7 +75,7 @@ class RunCreate(Body):
     agent_version_uid: uuid.UUID | None = None
     scratchpad_uid: uuid.UUID | None = None
     sandbox: bool = False
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
 
 class RunUpdate(Body):

@@ -1,0 +1,44 @@
+"""Free-form JSON objects in request bodies (metadata, an agent's configuration).
+
+JSON can spell what no database stores and no response can carry: a lone surrogate
+(``"\\ud800"``, which is no character, so UTF-8 cannot encode it), and Python's JSON reader
+also takes ``NaN`` and ``Infinity``. Typed fields get the first refused by pydantic; free-form
+objects are checked here, so such input is a 422 (or the family's 400) naming the field,
+instead of a 500 from the driver or the response's encoder.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
+
+
+def leaves(value: Any) -> Iterator[Any]:
+    """Every key and scalar inside ``value``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item)
+    else:
+        yield value
+
+
+def plain_json(value: Any) -> Any:
+    for leaf in leaves(value):
+        if isinstance(leaf, str):
+            try:
+                leaf.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("must be valid Unicode (it holds a lone surrogate)") from None
+        elif isinstance(leaf, float) and not math.isfinite(leaf):
+            raise ValueError("must hold only finite numbers (JSON has no NaN or Infinity)")
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(plain_json)]
