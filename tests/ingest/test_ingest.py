@@ -89,6 +89,9 @@ INVALID: list[tuple[dict[str, Any], list[Any]]] = [
     ({"path": "\ud800"}, ["body", "activities", 1, "path"]),
     ({"metadata": {"note": ["\udfff"]}}, ["body", "activities", 1, "metadata"]),
     ({"metadata": {"ratio": float("inf")}}, ["body", "activities", 1, "metadata"]),
+    ({"metadata": {"n": [2**64]}}, ["body", "activities", 1, "metadata"]),
+    # A time whose UTC conversion falls before year 1 (once an OverflowError, a 500).
+    ({"timestamp": "0001-01-01T00:30:00+01:00"}, ["body", "activities", 1, "timestamp"]),
     # Python's JSON reader takes NaN, which the 422 must not echo as a number.
     ({"duration_ms": float("nan")}, ["body", "activities", 1, "duration_ms"]),
 ]

@@ -2,7 +2,8 @@
 
 JSON can spell what no database stores and no response can carry: a lone surrogate
 (``"\\ud800"``, which is no character, so UTF-8 cannot encode it), and Python's JSON reader
-also takes ``NaN`` and ``Infinity``. Typed fields get the first refused by pydantic; free-form
+also takes ``NaN``, ``Infinity`` and integers of any size (the JSON encoder that stores and
+serves these objects stops at 64 bits). Typed fields get the first refused by pydantic; free-form
 objects are checked here, so such input is a 422 (or the family's 400) naming the field,
 instead of a 500 from the driver or the response's encoder.
 """
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def leaves(value: Any) -> Iterator[Any]:
@@ -38,6 +41,8 @@ def plain_json(value: Any) -> Any:
                 raise ValueError("must be valid Unicode (it holds a lone surrogate)") from None
         elif isinstance(leaf, float) and not math.isfinite(leaf):
             raise ValueError("must hold only finite numbers (JSON has no NaN or Infinity)")
+        elif isinstance(leaf, int) and not INT64_MIN <= leaf <= INT64_MAX:
+            raise ValueError("must hold only integers of at most 64 bits")
     return value
 
 

@@ -111,6 +111,7 @@ async def test_free_form_json_that_no_store_holds_is_400(
         (f"/api/agents/{agent_uid}/versions", '{"config": {"k": [NaN]}}', "config"),
         (runs, '{"trigger_type": "manual", "metadata": {"\\ud800": 1}}', "metadata"),
         (runs, '{"trigger_type": "manual", "metadata": {"x": Infinity}}', "metadata"),
+        (runs, '{"trigger_type": "manual", "metadata": {"n": 18446744073709551616}}', "metadata"),
     ]
     headers = {**tenant.headers, "Content-Type": "application/json"}
     for path, raw, field in cases:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from agent_activity.api.activity.schemas import as_utc
+from agent_activity.api.activity.schemas import UtcTime
 from agent_activity.domain.activity_cursor import CursorCodec, load_secret
 from agent_activity.runtime import Runtime
 
@@ -48,10 +48,10 @@ class PageParams:
 
 async def page_params(  # async: no thread-pool hop (see api/deps.py)
     start_time: Annotated[
-        datetime | None, Query(description="ISO timestamp; records at or after it.")
+        UtcTime | None, Query(description="ISO timestamp; records at or after it.")
     ] = None,
     end_time: Annotated[
-        datetime | None, Query(description="ISO timestamp; records before it.")
+        UtcTime | None, Query(description="ISO timestamp; records before it.")
     ] = None,
     limit: Annotated[
         int, Query(ge=1, le=200, description="Maximum number of items to return (1-200)")
@@ -66,8 +66,8 @@ async def page_params(  # async: no thread-pool hop (see api/deps.py)
     ] = None,
 ) -> PageParams:
     return PageParams(
-        start=as_utc(start_time) if start_time else None,
-        end=as_utc(end_time) if end_time else None,
+        start=start_time,
+        end=end_time,
         limit=limit,
         cursor=cursor,
     )

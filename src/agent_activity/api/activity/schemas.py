@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from agent_activity.api.free_json import JsonObject
 from agent_activity.ingest.batch import MAX_BATCH
@@ -23,8 +23,18 @@ DURATION_MAX_MS = 1e12  # about 31 years: summed over any number of records, sti
 
 
 def as_utc(value: datetime) -> datetime:
-    """Timestamps without an offset are taken as UTC, like the spec's own examples."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """Timestamps without an offset are taken as UTC, like the spec's own examples. One whose
+    UTC time falls outside years 1-9999 (0001-01-01T00:00+01:00) is refused: Python's datetime
+    cannot hold it, and converting it raised OverflowError, a 500."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+
+
+UtcTime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class ActivityIn(BaseModel):
@@ -33,7 +43,7 @@ class ActivityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: LongId
-    timestamp: datetime | None = None
+    timestamp: UtcTime | None = None
     trace_id: LongId | None = None
     user_id: Id | None = None
     workspace_id: Id | None = None
@@ -67,11 +77,6 @@ class ActivityIn(BaseModel):
         | None
     ) = None
     metadata: JsonObject | None = None
-
-    @field_validator("timestamp")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else as_utc(value)
 
     def to_record(self, received: datetime) -> dict[str, Any]:
         """ActivityRecord attributes; a record without ``success`` succeeded unless its status

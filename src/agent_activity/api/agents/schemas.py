@@ -7,7 +7,7 @@ here are written to be shown to a person as they are.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -105,7 +105,12 @@ def parse_time(value: object) -> object:
             "must include a timezone, like {example} or 2026-03-01T02:00:00+02:00",
             {"example": EXAMPLE_TIME},
         )
-    return parsed
+    try:
+        return parsed.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 has no UTC time in datetime
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_range", "is out of range once converted to UTC", {}
+        ) from None
 
 
 AwareTime = Annotated[datetime, BeforeValidator(parse_time)]
