@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from agent_activity.api.free_json import JsonObject
+from agent_activity.api.utc import to_utc
 from agent_activity.ingest.batch import MAX_BATCH
 
 Short = Annotated[str, Field(min_length=1, max_length=16)]
@@ -23,15 +24,11 @@ DURATION_MAX_MS = 1e12  # about 31 years: summed over any number of records, sti
 
 
 def as_utc(value: datetime) -> datetime:
-    """Timestamps without an offset are taken as UTC, like the spec's own examples. One whose
-    UTC time falls outside years 1-9999 (0001-01-01T00:00+01:00) is refused: Python's datetime
-    cannot hold it, and converting it raised OverflowError, a 500."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("is out of range once converted to UTC") from None
+    """Timestamps without an offset are taken as UTC, like the spec's own examples."""
+    converted = to_utc(value)
+    if converted is None:
+        raise ValueError("is out of range once converted to UTC")
+    return converted
 
 
 UtcTime = Annotated[datetime, AfterValidator(as_utc)]

@@ -7,7 +7,7 @@ here are written to be shown to a person as they are.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from agent_activity.api.free_json import JsonObject
+from agent_activity.api.utc import to_utc
 from agent_activity.db.models import RUN_STATUSES
 from agent_activity.domain.run_filter import RunFilter
 from agent_activity.domain.run_list import MAX_PAGE, MAX_PER_PAGE, SORT_FIELDS, RunQuery
@@ -105,12 +106,10 @@ def parse_time(value: object) -> object:
             "must include a timezone, like {example} or 2026-03-01T02:00:00+02:00",
             {"example": EXAMPLE_TIME},
         )
-    try:
-        return parsed.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 has no UTC time in datetime
-    except OverflowError:
-        raise PydanticCustomError(
-            "datetime_range", "is out of range once converted to UTC", {}
-        ) from None
+    converted = to_utc(parsed)
+    if converted is None:
+        raise PydanticCustomError("datetime_range", "is out of range once converted to UTC", {})
+    return converted
 
 
 AwareTime = Annotated[datetime, BeforeValidator(parse_time)]
