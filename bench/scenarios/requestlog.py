@@ -5,7 +5,7 @@ run on the same data and take short closed-loop windows in turns; the rates are 
 windows, so the drifts of a shared machine hit every side alike. The log is measured against
 both log-off servers together; the two against each other are the control: two identical
 servers, whose ratio shows how far the measurement itself strays (on this two-core machine,
-0.97-1.04 over 30 rounds; 0.93-1.05 over 12, which is why there are 30).
+0.93-1.05 over 12 rounds, 0.966-1.014 over 30: bench/config.py says why there are 60).
 """
 
 from __future__ import annotations
