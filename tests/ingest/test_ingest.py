@@ -92,6 +92,11 @@ INVALID: list[tuple[dict[str, Any], list[Any]]] = [
     ({"metadata": {"n": [2**64]}}, ["body", "activities", 1, "metadata"]),
     # A time whose UTC conversion falls before year 1 (once an OverflowError, a 500).
     ({"timestamp": "0001-01-01T00:30:00+01:00"}, ["body", "activities", 1, "timestamp"]),
+    # PostgreSQL's text and JSON refuse the NUL character: refused on both engines alike.
+    ({"path": "/a\x00b"}, ["body", "activities", 1, "path"]),
+    ({"id": "x\x00"}, ["body", "activities", 1, "id"]),
+    ({"metadata": {"note": "a\x00"}}, ["body", "activities", 1, "metadata"]),
+    ({"token_usage": {"in\x00": 1}}, ["body", "activities", 1, "token_usage", "in\x00", "[key]"]),
     # Python's JSON reader takes NaN, which the 422 must not echo as a number.
     ({"duration_ms": float("nan")}, ["body", "activities", 1, "duration_ms"]),
 ]

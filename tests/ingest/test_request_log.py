@@ -90,6 +90,24 @@ async def test_api_requests_of_every_family_are_logged(
     assert by_path(records, bad_limit)["error_code"] == "VALIDATION_ERROR"
 
 
+async def test_a_nul_in_a_request_path_is_logged_as_a_replacement_character(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
+) -> None:
+    """PostgreSQL refuses the NUL character that a path can spell as %00: such a record once
+    failed its whole batch, retried for ever, so no later record was stored either."""
+    org = tenant.org_id
+    project = f"/api/projects/{tenant.project_id}/agent-activity"
+    h = tenant.headers
+    answer = await client.get(f"/v1/orgs/{org}/users/a%00b/activity", headers=h)
+    assert answer.status_code < 500, answer.text
+    assert (await client.get(project, headers=h)).status_code == 200
+    await runtime.request_log.flush()
+    records = await logged(client, tenant)
+    user_feed = f"/v1/orgs/{org}/users/a\ufffdb/activity"
+    assert sorted(r["path"] for r in records) == sorted([user_feed, project])
+    assert by_path(records, user_feed)["resource_id"] == "a\ufffdb"
+
+
 def add_route(app: FastAPI, path: str, state: dict[str, Any]) -> None:
     async def endpoint(request: Request, principal: PrincipalDep) -> dict[str, str]:
         for key, value in state.items():

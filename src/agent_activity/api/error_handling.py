@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -145,12 +146,28 @@ class CatchAllMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
-            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+        except Exception as error:
+            refusal = refused_text(error)
+            if refusal is None:
+                logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            response = self.render(INTERNAL)
+            response = self.render(refusal or INTERNAL)
             await response(scope, receive, send)
+
+
+# PostgreSQL's SQLSTATEs for text it cannot store: a NUL character, or one its encoding lacks.
+UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+def refused_text(error: Exception) -> Invalid | None:
+    """The family's validation error for text PostgreSQL refused (a NUL character in a query
+    parameter or a body field no validator checked), or None for any other error. SQLite stores
+    such text, so there the same request may succeed; on neither engine is it a 500."""
+    if isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in UNSTORABLE_TEXT:
+        message = "text values must not hold the NUL character (\\u0000)"
+        return Invalid("Invalid request", [FieldIssue(("request",), message)])
+    return None
 
 
 def jsonable_input(value: Any) -> Any:

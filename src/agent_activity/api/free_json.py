@@ -1,6 +1,7 @@
 """Free-form JSON objects in request bodies (metadata, an agent's configuration).
 
-JSON can spell what no database stores and no response can carry: a lone surrogate
+JSON can spell what no database stores and no response can carry: the NUL character
+(``"\\u0000"``, which PostgreSQL's text and JSON refuse), a lone surrogate
 (``"\\ud800"``, which is no character, so UTF-8 cannot encode it), and Python's JSON reader
 also takes ``NaN``, ``Infinity`` and integers of any size (the JSON encoder that stores and
 serves these objects stops at 64 bits). Typed fields get the first refused by pydantic; free-form
@@ -35,10 +36,7 @@ def leaves(value: Any) -> Iterator[Any]:
 def plain_json(value: Any) -> Any:
     for leaf in leaves(value):
         if isinstance(leaf, str):
-            try:
-                leaf.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("must be valid Unicode (it holds a lone surrogate)") from None
+            plain_text(leaf)
         elif isinstance(leaf, float) and not math.isfinite(leaf):
             raise ValueError("must hold only finite numbers (JSON has no NaN or Infinity)")
         elif isinstance(leaf, int) and not INT64_MIN <= leaf <= INT64_MAX:
@@ -46,4 +44,19 @@ def plain_json(value: Any) -> Any:
     return value
 
 
+def plain_text(value: str) -> str:
+    """Text every store holds: no NUL character (PostgreSQL's text and JSON refuse it; refused
+    on every engine alike) and no lone surrogate."""
+    if "\x00" in value:
+        raise ValueError("must not hold the NUL character (\\u0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (it holds a lone surrogate)") from None
+    return value
+
+
 JsonObject = Annotated[dict[str, Any], AfterValidator(plain_json)]
+# A string field of a request body that is stored as it is sent. (A validator after ``str``
+# also makes pydantic pass a lone surrogate through, which plain ``str`` refuses: checked here.)
+StoredText = Annotated[str, AfterValidator(plain_text)]

@@ -11,7 +11,7 @@ from typing import Any, cast
 import asyncpg
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from agent_activity.db.base import new_id, utcnow
@@ -64,7 +64,34 @@ def normalise(record: dict[str, Any]) -> dict[str, Any]:
     if row["total_tokens"] is None:
         row["total_tokens"] = total_tokens_of(row["token_usage"])
     row["success"] = bool(row["success"])
+    for name, value in row.items():
+        if isinstance(value, str | dict | list) and holds_nul(value):
+            row[name] = without_nul(value)
     return row
+
+
+def holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character (in strings and keys) replaced by U+FFFD.
+    PostgreSQL's text and JSON refuse NUL; the APIs refuse it in what
+    they are sent, but a record the service makes itself (a request path, an MCP argument) may
+    hold one, and a single such record must not cost its whole batch."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
 
 
 async def write_activity_records(session: AsyncSession, records: list[dict[str, Any]]) -> int:
@@ -116,5 +143,7 @@ async def copy_records(connection: AsyncConnection, rows: list[dict[str, Any]]) 
         )
     except asyncpg.IntegrityConstraintViolationError as error:
         raise IntegrityError(f"COPY {layout.table}", None, error) from error
+    except asyncpg.DataError as error:  # a value the column refuses: no retry changes it
+        raise DataError(f"COPY {layout.table}", None, error) from error
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
         raise OperationalError(f"COPY {layout.table}", None, error) from error

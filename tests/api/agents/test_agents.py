@@ -112,6 +112,7 @@ async def test_free_form_json_that_no_store_holds_is_400(
         (runs, '{"trigger_type": "manual", "metadata": {"\\ud800": 1}}', "metadata"),
         (runs, '{"trigger_type": "manual", "metadata": {"x": Infinity}}', "metadata"),
         (runs, '{"trigger_type": "manual", "metadata": {"n": 18446744073709551616}}', "metadata"),
+        (runs, '{"trigger_type": "manual", "metadata": {"n": "a\\u0000"}}', "metadata"),
     ]
     headers = {**tenant.headers, "Content-Type": "application/json"}
     for path, raw, field in cases:
@@ -119,6 +120,21 @@ async def test_free_form_json_that_no_store_holds_is_400(
         assert response.status_code == 400, (raw, response.text)
         issues = response.json()["error"]["details"]["issues"]
         assert issues[0]["field"] == field, issues
+
+
+async def test_text_with_a_nul_character_is_never_a_500(
+    client: httpx.AsyncClient, tenant: Tenant, database_url: str
+) -> None:
+    """A field no validator checks for NUL reaches the database: SQLite stores it, PostgreSQL
+    refuses it, which was a 500; now this family's 400."""
+    response = await client.post("/api/agents/", json={"name": "A\x00"}, headers=tenant.headers)
+    if database_url.startswith("postgresql"):
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["code"] == "BAD_REQUEST"
+        assert "NUL" in error["details"]["issues"][0]["message"]
+    else:
+        assert response.status_code == 201, response.text
 
 
 async def test_a_body_that_is_not_json_is_400(client: httpx.AsyncClient, tenant: Tenant) -> None:

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from agent_activity.api.free_json import JsonObject
+from agent_activity.api.free_json import JsonObject, StoredText
 from agent_activity.api.utc import to_utc
 from agent_activity.ingest.batch import MAX_BATCH
 
-Short = Annotated[str, Field(min_length=1, max_length=16)]
-Id = Annotated[str, Field(min_length=1, max_length=64)]
-LongId = Annotated[str, Field(min_length=1, max_length=128)]
+Short = Annotated[StoredText, Field(min_length=1, max_length=16)]
+Id = Annotated[StoredText, Field(min_length=1, max_length=64)]
+LongId = Annotated[StoredText, Field(min_length=1, max_length=128)]
 # Counts stop where a 32-bit integer does, far past any real record, so that a number the
 # database cannot hold (or a rollup could not sum) is refused with a 422 rather than failing in
 # the database; so does the number of token_usage entries.
@@ -52,7 +52,7 @@ class ActivityIn(BaseModel):
     token_id: Id | None = None
     token_type: Short | None = None
     method: Short | None = None
-    path: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+    path: Annotated[StoredText, Field(min_length=1, max_length=1000)] | None = None
     resource_type: Id | None = None
     resource_id: LongId | None = None
     action: Id | None = None
@@ -68,7 +68,7 @@ class ActivityIn(BaseModel):
     total_stages: Count | None = None
     token_usage: (
         Annotated[
-            dict[Annotated[str, Field(max_length=64)], Count],
+            dict[Annotated[StoredText, Field(max_length=64)], Count],
             Field(max_length=TOKEN_USAGE_ENTRIES),
         ]
         | None
