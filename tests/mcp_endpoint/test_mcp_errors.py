@@ -246,3 +246,32 @@ async def test_the_sdk_client_reaches_every_tool(mcp_url: str, tenant: Tenant) -
         "create_ticket",
         "move_ticket",
     }
+
+
+async def test_an_argument_with_a_nul_character_is_never_an_internal_error(
+    client: httpx.AsyncClient,
+    mcp_url: str,
+    tenant: Tenant,
+    db: AsyncSession,
+    runtime: Runtime,
+    database_url: str,
+) -> None:
+    """SQLite stores a NUL character, PostgreSQL refuses it: there such a call was "an
+    unexpected error occurred" (an INTERNAL_ERROR record); now a clear tool error."""
+    await make_ticket(client, tenant, "One")
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("create_ticket", {"title": "a\x00"}),
+        ("start_work", {"ticket": 1, "role": "d\x00"}),
+        ("report_progress", {"ticket": 1, "status": "x\x00", "progress_pct": 5}),
+    ]
+    async with mcp_client(mcp_url, tenant.token, tenant.project_id) as agent:
+        results = [await agent.call_tool(tool, arguments) for tool, arguments in calls]
+    await runtime.request_log.flush()
+    records = await db.scalars(select(ActivityRecord).where(ActivityRecord.method == "MCP"))
+    codes = {r.path: r.error_code for r in records}
+    if database_url.startswith("postgresql"):
+        assert all("NUL character" in error_text(result) for result in results)
+        assert codes == {f"mcp:{tool}": "VALIDATION_ERROR" for tool, _ in calls}
+    else:
+        assert not any(result.is_error for result in results)
+        assert codes == {f"mcp:{tool}": None for tool, _ in calls}

@@ -35,7 +35,7 @@ from mcp_types import Implementation
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from agent_activity.api.error_handling import status_for
+from agent_activity.api.error_handling import refused_text, status_for
 from agent_activity.db.models import AgentSession, Project, WorkInterval
 from agent_activity.domain import presence
 from agent_activity.domain.access import ProjectRef, get_project
@@ -199,6 +199,10 @@ async def run_tool(
         await record_failure(runtime, rctx, tool, started, now, error)
         raise ToolError(f"{tool} failed: {error.message}") from None
     except Exception as error:
+        refusal = refused_text(error)  # a NUL in an argument, refused by PostgreSQL
+        if refusal is not None:
+            await record_failure(runtime, rctx, tool, started, now, refusal)
+            raise ToolError(f"{tool} failed: {refusal.issues[0].message}") from None
         logger.exception("MCP tool %s crashed", tool)
         await record_failure(runtime, rctx, tool, started, now, error)
         raise ToolError(f"{tool} failed: an unexpected error occurred") from None
