@@ -67,12 +67,12 @@ async def _postgres_reachable() -> bool:
     return True
 
 
-def _with_database(url: str, name: str) -> str:
+def with_database(url: str, name: str) -> str:
     base, _, _ = url.rpartition("/")
     return f"{base}/{name}"
 
 
-async def _create_postgres_database(name: str) -> None:
+async def create_postgres_database(name: str) -> None:
     connection = await asyncpg.connect(POSTGRES_URL)
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -81,7 +81,7 @@ async def _create_postgres_database(name: str) -> None:
         await connection.close()
 
 
-async def _drop_postgres_database(name: str) -> None:
+async def drop_postgres_database(name: str) -> None:
     connection = await asyncpg.connect(POSTGRES_URL)
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -112,11 +112,11 @@ def postgres_database() -> Iterator[str]:
         pytest.skip(ENABLE_HINT)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"aa_test_{worker}_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_create_postgres_database(name))
-    url = _with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
+    asyncio.run(create_postgres_database(name))
+    url = with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
     asyncio.run(_migrate(url))
     yield url
-    asyncio.run(_drop_postgres_database(name))
+    asyncio.run(drop_postgres_database(name))
 
 
 async def _truncate_all(url: str) -> None:
@@ -144,9 +144,9 @@ def empty_database_url(
         return
     request.getfixturevalue("postgres_database")  # reachable, or fail (CI) / skip with the hint
     name = f"aa_test_empty_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_create_postgres_database(name))
-    yield _with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
-    asyncio.run(_drop_postgres_database(name))
+    asyncio.run(create_postgres_database(name))
+    yield with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
+    asyncio.run(drop_postgres_database(name))
 
 
 @pytest.fixture

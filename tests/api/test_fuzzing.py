@@ -10,9 +10,9 @@ rather than stopping at a 404; the others are drawn freely.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -30,7 +30,14 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.conftest import (
+    POSTGRES_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    with_database,
+)
 from tests.live_server import free_port
 
 FAMILIES = ("/v1", "/api/projects", "/api/agents")
@@ -49,10 +56,10 @@ class Served:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def start(database: Path, port: int, log: Path, *args: str) -> subprocess.Popen[bytes]:
+def start(database_url: str, port: int, log: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
-        "AGENT_ACTIVITY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "AGENT_ACTIVITY_DATABASE_URL": database_url,
         # Thousands of requests a minute from one token: the limiter would answer most of them.
         "AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE": "0",
     }
@@ -77,27 +84,48 @@ def wait_ready(process: subprocess.Popen[bytes], base_url: str, log: Path) -> No
     pytest.fail("the server did not become ready")
 
 
-def demo_ids(database: Path) -> dict[str, str]:
+async def demo_ids(database_url: str) -> dict[str, str]:
     """A project and an agent of the demo, and the workspace of one of its records."""
-    with sqlite3.connect(database) as connection:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
 
-        def first(sql: str) -> str:
-            return str(uuid.UUID(connection.execute(sql).fetchone()[0]))
+            async def first(sql: str) -> str:
+                return str(uuid.UUID(str((await connection.exec_driver_sql(sql)).scalar_one())))
 
-        return {
-            "id": first("SELECT id FROM projects ORDER BY id LIMIT 1"),
-            "agent_uid": first("SELECT id FROM agents ORDER BY id LIMIT 1"),
-            "workspace_id": first("SELECT workspace_id FROM projects ORDER BY id LIMIT 1"),
-        }
+            project = "FROM projects ORDER BY id LIMIT 1"
+            return {
+                "id": await first(f"SELECT id {project}"),
+                "agent_uid": await first("SELECT id FROM agents ORDER BY id LIMIT 1"),
+                "workspace_id": await first(f"SELECT workspace_id {project}"),
+            }
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_of_the_demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database of its own (the server migrates it): SQLite stores text that
+    PostgreSQL refuses (a NUL character), so a request can be a 500 on one engine only."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzzing') / 'demo.db'}"
+        return
+    request.getfixturevalue("postgres_database")  # reachable, or fail (CI) / skip with the hint
+    name = f"aa_test_fuzzing_{uuid.uuid4().hex[:8]}"
+    asyncio.run(create_postgres_database(name))
+    yield with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
+    asyncio.run(drop_postgres_database(name))
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp("fuzzing")
-    database, log = folder / "demo.db", folder / "server.log"
+def served(database_of_the_demo: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    log = tmp_path_factory.mktemp("fuzzing") / "server.log"
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    process = start(database, port, log, "--demo", "--demo-runs", "60", "--demo-records", "500")
+    demo = ("--demo", "--demo-runs", "60", "--demo-records", "500")
+    process = start(database_of_the_demo, port, log, *demo)
     try:
         wait_ready(process, base_url, log)
         # The demo has printed its token and an org-level URL before it starts serving.
@@ -105,7 +133,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         match = re.search(r"Bearer (aa_[\w-]+)' \S+/v1/orgs/([0-9a-f-]{36})/", output)
         assert match, output
         token, org_id = match.groups()
-        yield Served(base_url, token, {"org_id": org_id, **demo_ids(database)})
+        ids = asyncio.run(demo_ids(database_of_the_demo))
+        yield Served(base_url, token, {"org_id": org_id, **ids})
     finally:
         process.terminate()
         try:
