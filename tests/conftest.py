@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -142,11 +143,20 @@ def empty_database_url(
     if dialect == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
         return
+    with empty_postgres_database(request, "aa_test_empty") as url:
+        yield url
+
+
+@contextmanager
+def empty_postgres_database(request: pytest.FixtureRequest, prefix: str) -> Iterator[str]:
+    """The URL of a new PostgreSQL database with no schema, dropped afterwards."""
     request.getfixturevalue("postgres_database")  # reachable, or fail (CI) / skip with the hint
-    name = f"aa_test_empty_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     asyncio.run(create_postgres_database(name))
-    yield with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
-    asyncio.run(drop_postgres_database(name))
+    try:
+        yield with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
+    finally:
+        asyncio.run(drop_postgres_database(name))
 
 
 @pytest.fixture

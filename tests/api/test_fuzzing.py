@@ -32,12 +32,7 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import (
-    POSTGRES_URL,
-    create_postgres_database,
-    drop_postgres_database,
-    with_database,
-)
+from tests.conftest import empty_postgres_database
 from tests.live_server import free_port
 
 FAMILIES = ("/v1", "/api/projects", "/api/agents")
@@ -112,11 +107,8 @@ def database_of_the_demo(
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzzing') / 'demo.db'}"
         return
-    request.getfixturevalue("postgres_database")  # reachable, or fail (CI) / skip with the hint
-    name = f"aa_test_fuzzing_{uuid.uuid4().hex[:8]}"
-    asyncio.run(create_postgres_database(name))
-    yield with_database(POSTGRES_URL, name).replace("postgresql://", "postgresql+asyncpg://")
-    asyncio.run(drop_postgres_database(name))
+    with empty_postgres_database(request, "aa_test_fuzzing") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
