@@ -1,4 +1,5 @@
-"""Free-form JSON objects in request bodies (metadata, an agent's configuration).
+"""What every store can hold, checked in request bodies: free-form JSON objects (metadata, an
+agent's configuration) and text stored as it is sent (``StoredText``).
 
 JSON can spell what no database stores and no response can carry: the NUL character
 (``"\\u0000"``, which PostgreSQL's text and JSON refuse), a lone surrogate

@@ -71,6 +71,8 @@ def normalise(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def holds_nul(value: Any) -> bool:
+    """Whether ``value`` needs ``without_nul``: asked first, so a record without NUL (all but
+    a stray one) keeps its JSON objects as they are instead of being copied."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -82,11 +84,11 @@ def holds_nul(value: Any) -> bool:
 
 def without_nul(value: Any) -> Any:
     """``value`` with every NUL character (in strings and keys) replaced by U+FFFD.
-    PostgreSQL's text and JSON refuse NUL; the APIs refuse it in what
-    they are sent, but a record the service makes itself (a request path, an MCP argument) may
-    hold one, and a single such record must not cost its whole batch."""
+    PostgreSQL's text and JSON refuse NUL; the APIs refuse it in what they are sent, but a
+    record the service makes itself (a request path, an MCP argument) may hold one, and a
+    single such record must not cost its whole batch."""
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+        return value.replace("\x00", "\ufffd")
     if isinstance(value, dict):
         return {without_nul(key): without_nul(item) for key, item in value.items()}
     if isinstance(value, list):
