@@ -20,7 +20,7 @@ from sqlalchemy import inspect
 from agent_activity import demo
 from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentRun
-from agent_activity.ingest.store import normalise
+from agent_activity.domain.activity.store import normalise
 
 WEEK_S = 7 * 86400.0
 RUN_ATTRIBUTES = [attribute.key for attribute in inspect(AgentRun).column_attrs]

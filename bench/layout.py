@@ -16,7 +16,7 @@ from typing import Any
 
 from agent_activity.db.driver_rows import TableLayout, Tuples, sqlite_timestamp
 from agent_activity.db.models import ActivityRecord, AgentRun
-from agent_activity.ingest.rollups import aggregate, in_lock_order
+from agent_activity.domain.activity.rollups import aggregate, in_lock_order
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ class Preparer:
         return self.runs.tuples(rows)
 
     def rollup_tuples(self, rows: Sequence[dict[str, Any]]) -> Tuples:
-        """The service's own rollup increments for ``rows`` (agent_activity.ingest.rollups), in
-        key order as the service writes them."""
+        """The service's own rollup increments for ``rows`` (domain/activity/rollups.py),
+        in key order as the service writes them."""
         increments = aggregate(rows)
         ordered = ((key, increments[key]) for key in in_lock_order(increments))
         return [

@@ -1,6 +1,6 @@
 """The SQL statements the service runs for a feed page, a search and a summary, run raw.
 
-They mirror `agent_activity.domain.activity_query` / `activity_stats`: a page is the rows of the
+They mirror `agent_activity.domain.activity.query` / `activity_stats`: a page is the rows of the
 scope's index newest first (``limit + 1``, to know ``has_more``); ``total`` and the summaries
 add up the rollup rows (all-time, day and hour spans, as the service picks them); a summary's
 window starts on the hour and its current hour is the hour's rollup less the (no) records after
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from agent_activity.domain.activity_stats import spans_covering
-from agent_activity.ingest.rollups import hour_of
+from agent_activity.domain.activity.rollups import hour_of
+from agent_activity.domain.activity.summaries import spans_covering
 from bench.storage import RawStore
 
 HOUR = timedelta(hours=1)

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity import bootstrap, demo
 from agent_activity.db.models import Agent, Augmentation, Endpoint, Org, Ticket, User
-from agent_activity.domain import tenancy
-from agent_activity.domain.principal import ALL_SCOPES
-from agent_activity.domain.tokens import create_token
+from agent_activity.domain.tenancy import orgs as tenancy
+from agent_activity.domain.tenancy.principal import ALL_SCOPES
+from agent_activity.domain.tenancy.tokens import create_token
 
 TICKETS_PER_PROJECT = 6
 EXTRA_AGENTS = 24  # besides the demo's six; the runs not of the hot agent spread over all

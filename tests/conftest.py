@@ -33,7 +33,7 @@ from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_tenant
 
 # Apps built by tests write their request log from a task in the test's own process, unless a
-# test asks for the helper process (tests/ingest/test_writer_process.py, test_request_log.py):
+# test asks for the helper process (tests/request_log/):
 # a helper per app would cost every test a process start. Export it as true to run them all so.
 os.environ.setdefault("AGENT_ACTIVITY_REQUEST_LOG_PROCESS", "false")
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from agent_activity.bootstrap import init_org
-from agent_activity.domain.tokens import create_token
+from agent_activity.domain.tenancy.tokens import create_token
 from agent_activity.runtime import Runtime
 
 

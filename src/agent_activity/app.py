@@ -24,8 +24,8 @@ from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
 from agent_activity.gc_policy import freeze_startup_objects
-from agent_activity.ingest.middleware import RequestLogMiddleware
 from agent_activity.mcp.app import build_mcp
+from agent_activity.request_log.middleware import RequestLogMiddleware
 from agent_activity.runtime import Clock, Runtime, build_runtime
 from agent_activity.telemetry import fastapi_telemetry
 from agent_activity.web.app import build_web

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ApiToken, Membership, Org, User
-from agent_activity.domain import tenancy
-from agent_activity.domain.principal import ALL_SCOPES
-from agent_activity.domain.tokens import create_token
+from agent_activity.domain.tenancy import orgs as tenancy
+from agent_activity.domain.tenancy.principal import ALL_SCOPES
+from agent_activity.domain.tenancy.tokens import create_token
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from agent_activity.db.base import utcnow
 from agent_activity.db.engine import create_engine, create_sessionmaker
 from agent_activity.db.migrate import upgrade
 from agent_activity.domain.errors import DomainError
-from agent_activity.domain.principal import DEFAULT_SCOPES
-from agent_activity.domain.tokens import create_token, list_tokens, revoke_token
+from agent_activity.domain.tenancy.principal import DEFAULT_SCOPES
+from agent_activity.domain.tenancy.tokens import create_token, list_tokens, revoke_token
 
 app = typer.Typer(help="Agent Activity: what your AI agents are doing.", no_args_is_help=True)
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)

@@ -24,14 +24,19 @@ from agent_activity.db.engine import (
     create_write_gate,
 )
 from agent_activity.db.statistics import PlannerStatistics
-from agent_activity.domain.access import ProjectRefs
-from agent_activity.domain.live_sessions import LiveSessions
-from agent_activity.domain.presence_touches import TouchWriter, touch_writer
-from agent_activity.domain.presence_writes import ProgressWriter, progress_writer
-from agent_activity.domain.principal_cache import PrincipalCache
-from agent_activity.domain.ratelimit import Counter, DatabaseCounter, RateLimiter, RedisCounter
-from agent_activity.domain.tickets import TicketKeys
-from agent_activity.ingest.request_log import RequestLogWriter, request_log_writer
+from agent_activity.domain.presence.live import LiveSessions
+from agent_activity.domain.presence.progress import ProgressWriter, progress_writer
+from agent_activity.domain.presence.touches import TouchWriter, touch_writer
+from agent_activity.domain.tenancy.access import ProjectRefs
+from agent_activity.domain.tenancy.principal_cache import PrincipalCache
+from agent_activity.domain.tenancy.ratelimit import (
+    Counter,
+    DatabaseCounter,
+    RateLimiter,
+    RedisCounter,
+)
+from agent_activity.domain.tickets.cards import TicketKeys
+from agent_activity.request_log.writer import RequestLogWriter, request_log_writer
 
 Clock = Callable[[], datetime]
 

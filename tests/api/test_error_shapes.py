@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from agent_activity.db.models import ApiToken
-from agent_activity.domain.principal import READ
-from agent_activity.domain.tokens import create_token, hash_token, revoke_token
+from agent_activity.domain.tenancy.principal import READ
+from agent_activity.domain.tenancy.tokens import create_token, hash_token, revoke_token
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant

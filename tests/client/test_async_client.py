@@ -18,7 +18,7 @@ from agent_activity.client import (
     NotFoundError,
     PermissionDeniedError,
 )
-from agent_activity.domain.principal import READ
+from agent_activity.domain.tenancy.principal import READ
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant, make_token

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from agent_activity.db.migrate import alembic_config, upgrade
 from agent_activity.db.models.activity import SCOPE_INDEXES
-from agent_activity.domain.activity_query import ActivityFilter, Position, _page
+from agent_activity.domain.activity.query import ActivityFilter, Position, _page
 
 ORG = uuid.UUID("01a23629-1c25-7499-b714-45775deb3cb8")
 WORKSPACE, USER, APP = "ix_activity_workspace_ts", "ix_activity_user_ts", "ix_activity_app_ts"

@@ -14,7 +14,7 @@ from tests.factories import Tenant
 
 BASE = datetime(2026, 11, 1, tzinfo=UTC)
 # The runs list's page query for "has_started=false, sort=+completed_on", with the status
-# condition the lifecycle implies (domain/run_hints.py).
+# condition the lifecycle implies (domain/runs/hints.py).
 UNSTARTED_BY_COMPLETION = (
     "SELECT id FROM agent_runs WHERE agent_id = :agent AND started_on IS NULL "
     "AND status IN ('cancelled', 'pending') "

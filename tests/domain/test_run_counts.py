@@ -11,15 +11,15 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import NOT_YET, AgentRun, AgentRunCount
-from agent_activity.domain import agents
-from agent_activity.domain.run_counts import (
+from agent_activity.domain.runs import agents
+from agent_activity.domain.runs.counts import (
     count_directly,
     count_runs,
     count_runs_by_trigger,
     day_range,
 )
-from agent_activity.domain.run_filter import RunFilter
-from agent_activity.domain.tokens import authenticate
+from agent_activity.domain.runs.filters import RunFilter
+from agent_activity.domain.tenancy.tokens import authenticate
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant

@@ -1,5 +1,5 @@
 """Which filtered pages of the runs list walk the sort key's index, and which read the
-filter's own index first (domain/run_list.py): the timestamps move together."""
+filter's own index first (domain/runs/listing.py): the timestamps move together."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent_activity.domain.run_filter import RunFilter
-from agent_activity.domain.run_list import (
+from agent_activity.domain.runs.filters import RunFilter
+from agent_activity.domain.runs.listing import (
     RunQuery,
     filters_first,
     spread_evenly,

@@ -7,8 +7,9 @@ import asyncio
 from sqlalchemy import func, select
 
 from agent_activity.db.models import ActivityRecord, AgentRun
-from agent_activity.domain import agents, runs
-from agent_activity.domain.tokens import authenticate
+from agent_activity.domain.runs import agents
+from agent_activity.domain.runs import records as runs
+from agent_activity.domain.tenancy.tokens import authenticate
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant

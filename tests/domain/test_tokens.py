@@ -9,11 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ApiToken
-from agent_activity.domain import tenancy
 from agent_activity.domain.errors import Invalid, Unauthenticated
-from agent_activity.domain.principal import READ, TOKEN_USAGE, WRITE
-from agent_activity.domain.principal_cache import PrincipalCache
-from agent_activity.domain.tokens import authenticate, create_token, hash_token, revoke_token
+from agent_activity.domain.tenancy import orgs as tenancy
+from agent_activity.domain.tenancy.principal import READ, TOKEN_USAGE, WRITE
+from agent_activity.domain.tenancy.principal_cache import PrincipalCache
+from agent_activity.domain.tenancy.tokens import (
+    authenticate,
+    create_token,
+    hash_token,
+    revoke_token,
+)
 from tests.conftest import FakeClock
 
 

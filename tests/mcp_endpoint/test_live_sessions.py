@@ -1,5 +1,5 @@
 """A process remembers the sessions it serves: heartbeats on them read nothing, and what this
-process changes is always what they answer with (domain/live_sessions.py)."""
+process changes is always what they answer with (domain/presence/live.py)."""
 
 from __future__ import annotations
 

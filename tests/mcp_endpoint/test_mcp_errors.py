@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.app import create_app
 from agent_activity.config import Settings
 from agent_activity.db.models import ActivityRecord
-from agent_activity.domain.principal import READ
+from agent_activity.domain.tenancy.principal import READ
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant, make_tenant, make_token

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from agent_activity.db.models import ApiToken
-from agent_activity.domain.principal import READ
-from agent_activity.domain.tokens import hash_token
+from agent_activity.domain.tenancy.principal import READ
+from agent_activity.domain.tenancy.tokens import hash_token
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_token
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.async_api import expect
 
-from agent_activity.ingest.store import write_activity_records
+from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant
 from tests.web.browser import (

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.async_api import expect
 
-from agent_activity.domain.principal import READ
+from agent_activity.domain.tenancy.principal import READ
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_token
 from tests.web.browser import LAPTOP, UNLABELLED_CONTROLS, chromium, screenshot, sign_in

@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import Agent, App
-from agent_activity.domain import tenancy
-from agent_activity.domain.principal import ALL_SCOPES, READ, TOKEN_USAGE, WRITE
+from agent_activity.domain.tenancy import orgs as tenancy
+from agent_activity.domain.tenancy.principal import ALL_SCOPES, READ, TOKEN_USAGE, WRITE
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_token
 from tests.web.helpers import sign_in

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from agent_activity.app import create_app
 from agent_activity.config import Settings
-from agent_activity.domain.principal import READ
+from agent_activity.domain.tenancy.principal import READ
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant, make_token

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRollup, App
-from agent_activity.domain import tenancy
-from agent_activity.domain.principal import READ
-from agent_activity.ingest.store import write_activity_records
+from agent_activity.domain.activity.store import write_activity_records
+from agent_activity.domain.tenancy import orgs as tenancy
+from agent_activity.domain.tenancy.principal import READ
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant, make_token

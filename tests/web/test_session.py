@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.app import create_app
 from agent_activity.config import Settings
 from agent_activity.db.models import ApiToken
-from agent_activity.domain.tokens import hash_token
+from agent_activity.domain.tenancy.tokens import hash_token
 from agent_activity.web.session import COOKIE_NAME, MAX_AGE_S
 from tests.conftest import FakeClock
 from tests.factories import Tenant

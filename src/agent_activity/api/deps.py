@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.domain.principal import Principal
-from agent_activity.domain.tokens import checked_hash, look_up
+from agent_activity.domain.tenancy.principal import Principal
+from agent_activity.domain.tenancy.tokens import checked_hash, look_up
 from agent_activity.runtime import Runtime
 
 # Dependencies are ``async`` even when they never await: FastAPI runs a plain ``def`` dependency

@@ -7,8 +7,8 @@ what arrived since the last write (at most one flush interval). If the database 
 the items stay buffered (up to ``MAX_BUFFERED``, the oldest dropped first) and are retried; a
 batch the database rejects three times is dropped and logged. A batch is stored by
 ``write_batch``: in this process's transaction (:func:`in_transaction`), or by a helper process
-(ingest/writer_process.py). Used by the request log (ingest/request_log.py) and by presence's
-session touches (domain/presence_touches.py).
+(request_log/helper.py). Used by the request log (request_log/writer.py) and by presence's
+session touches (domain/presence/touches.py).
 """
 
 from __future__ import annotations

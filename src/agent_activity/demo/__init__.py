@@ -17,7 +17,7 @@ from agent_activity.db.models import Org, User
 from agent_activity.demo.presence import add_presence
 from agent_activity.demo.records import make_activity, make_run
 from agent_activity.demo.world import AGENTS, DemoWorld, build_world
-from agent_activity.ingest.store import write_activity_records
+from agent_activity.domain.activity.store import write_activity_records
 
 Progress = Callable[[str, int], None]  # (step description, units done)
 

@@ -20,7 +20,7 @@ from agent_activity.db.models import (
     User,
     Workspace,
 )
-from agent_activity.domain import tenancy
+from agent_activity.domain.tenancy import orgs as tenancy
 
 PROJECTS = {
     "Checkout": [

@@ -28,7 +28,7 @@ from agent_activity.api.deps import authenticate_request
 from agent_activity.api.error_handling import status_for, with_headers
 from agent_activity.api.projects.errors import render
 from agent_activity.domain.errors import RateLimited, Unauthenticated
-from agent_activity.domain.presence import SWEEP_BATCH, expire_sessions
+from agent_activity.domain.presence.sessions import SWEEP_BATCH, expire_sessions
 from agent_activity.mcp.calls import record_unrun_calls
 from agent_activity.mcp.tools import register_tools
 from agent_activity.runtime import Runtime

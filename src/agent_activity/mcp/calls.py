@@ -2,10 +2,10 @@
 
 A successful call that changes state commits its effects and the session's new last activity
 in one transaction (for a progress report on a live session, one shared with the reports
-waiting beside it: domain/presence_writes.py); a read-only call on a session already live on
+waiting beside it: domain/presence/progress.py); a read-only call on a session already live on
 its project writes nothing itself, and its session's touch is written behind it
-(domain/presence_touches.py). Which sessions are live this process mostly remembers
-(domain/live_sessions.py), so a heartbeat usually runs no query at all. A failed call rolls its
+(domain/presence/touches.py). Which sessions are live this process mostly remembers
+(domain/presence/live.py), so a heartbeat usually runs no query at all. A failed call rolls its
 effects back, still touches the session in a second transaction (when the project is usable),
 and answers with a tool error whose text says what to fix. A call the SDK rejects before any
 tool code runs (bad argument types, an unknown tool) is caught by ``record_unrun_calls``, a
@@ -37,13 +37,13 @@ from starlette.requests import Request
 
 from agent_activity.api.error_handling import refused_text, status_for
 from agent_activity.db.models import AgentSession, Project, WorkInterval
-from agent_activity.domain import presence
-from agent_activity.domain.access import ProjectRef, get_project
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
-from agent_activity.domain.live_sessions import LiveSession
-from agent_activity.domain.presence import ClientIdentity, find_live_session, touch_session
-from agent_activity.domain.presence_touches import Touch
-from agent_activity.domain.principal import READ, Principal
+from agent_activity.domain.presence import sessions as presence
+from agent_activity.domain.presence.live import LiveSession
+from agent_activity.domain.presence.sessions import ClientIdentity, find_live_session, touch_session
+from agent_activity.domain.presence.touches import Touch
+from agent_activity.domain.tenancy.access import ProjectRef, get_project
+from agent_activity.domain.tenancy.principal import READ, Principal
 from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
 from agent_activity.runtime import Runtime
 
@@ -75,7 +75,7 @@ class ToolCall:
     resource_type: str = "project"
     resource_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    # The session as this process remembered it (domain/live_sessions.py), if it did.
+    # The session as this process remembered it (domain/presence/live.py), if it did.
     remembered: LiveSession | None = None
     # The session's open interval once known: read, or set by a body that changed it.
     work: WorkInterval | None = None
@@ -167,7 +167,7 @@ async def run_tool(
                 call = await live_call(runtime, db, principal, project, identity, now)
             if call is not None:
                 # On a live session no call takes the write gate for its touch: a read-only
-                # call's is written behind it (domain/presence_touches.py), a live body stores
+                # call's is written behind it (domain/presence/touches.py), a live body stores
                 # it with its own writes. This session never commits, so the new last activity
                 # set here is only what the tool answers with.
                 call.agent.last_activity_at = max(now, call.agent.last_activity_at)
@@ -235,7 +235,7 @@ async def live_call(
 
 
 def remember(runtime: Runtime, call: ToolCall, was_live: bool) -> None:
-    """Keep this process's memory of the session (domain/live_sessions.py) as the call left it."""
+    """Keep this process's memory of the session (domain/presence/live.py) as the call left it."""
     key = call.agent.session_key
     if call.work_changed or (call.remembered is None and call.work_known):
         runtime.live_sessions.put(LiveSession.of(call.agent, call.work))

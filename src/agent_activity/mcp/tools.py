@@ -9,10 +9,12 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from agent_activity.db.models import Checkpoint, WorkInterval
-from agent_activity.domain import checkpoints, presence, tickets
-from agent_activity.domain.presence_views import iso
-from agent_activity.domain.presence_writes import ProgressReport
-from agent_activity.domain.principal import WRITE
+from agent_activity.domain.presence import checkpoints
+from agent_activity.domain.presence import sessions as presence
+from agent_activity.domain.presence.progress import ProgressReport
+from agent_activity.domain.presence.views import iso
+from agent_activity.domain.tenancy.principal import WRITE
+from agent_activity.domain.tickets import cards as tickets
 from agent_activity.mcp.calls import ToolCall, run_tool
 from agent_activity.runtime import Runtime
 

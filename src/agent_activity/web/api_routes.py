@@ -1,7 +1,7 @@
 """The dashboard's JSON routes under ``/ui/api``: its own listings, the live stream, the proxy.
 
 The spec has no "what may I see" listing nor a time series of activity, so those two are the
-dashboard's own (queries in ``domain/directory.py``); everything else is proxied to the APIs.
+dashboard's own (queries in ``domain/tenancy/directory.py``); the rest is proxied to the APIs.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response, StreamingResponse
 
-from agent_activity.domain import directory
-from agent_activity.domain.principal import TOKEN_USAGE, WRITE
+from agent_activity.domain.tenancy import directory
+from agent_activity.domain.tenancy.principal import TOKEN_USAGE, WRITE
 from agent_activity.runtime import Runtime
 from agent_activity.web.live import board_events
 from agent_activity.web.proxy import Proxy

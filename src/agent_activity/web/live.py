@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from agent_activity.domain.access import get_project
-from agent_activity.domain.directory import board_marker
 from agent_activity.domain.errors import DomainError
-from agent_activity.domain.tokens import authenticate
+from agent_activity.domain.tenancy.access import get_project
+from agent_activity.domain.tenancy.directory import board_marker
+from agent_activity.domain.tenancy.tokens import authenticate
 from agent_activity.runtime import Runtime
 from agent_activity.web.session import SessionCookies
 

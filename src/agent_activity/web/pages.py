@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
 from agent_activity.domain.errors import DomainError, RateLimited
-from agent_activity.domain.tokens import authenticate
+from agent_activity.domain.tenancy.tokens import authenticate
 from agent_activity.runtime import Runtime
 from agent_activity.web.session import SessionCookies
 

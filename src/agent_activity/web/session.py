@@ -15,10 +15,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from agent_activity.domain.directory import service_secret
 from agent_activity.domain.errors import Unauthenticated
-from agent_activity.domain.principal import Principal
-from agent_activity.domain.tokens import authenticate
+from agent_activity.domain.tenancy.directory import service_secret
+from agent_activity.domain.tenancy.principal import Principal
+from agent_activity.domain.tenancy.tokens import authenticate
 from agent_activity.runtime import Runtime
 
 COOKIE_NAME = "aa_session"

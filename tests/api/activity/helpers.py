@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from agent_activity.db.models import Org
-from agent_activity.domain import tenancy
+from agent_activity.domain.tenancy import orgs as tenancy
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_token
 

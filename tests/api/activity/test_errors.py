@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from agent_activity.domain import activity_feeds
-from agent_activity.domain.principal import INGEST, READ
+from agent_activity.domain.activity import feeds as activity_feeds
+from agent_activity.domain.tenancy.principal import INGEST, READ
 from agent_activity.runtime import Runtime
 from tests.api.activity.helpers import activity, add_member, add_workspace, ingest
 from tests.conftest import FakeClock

@@ -221,7 +221,7 @@ async def test_record_shape_is_file_004s(
 async def test_records_without_a_client_id_show_their_own_uuid(
     client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant, clock: FakeClock
 ) -> None:
-    from agent_activity.ingest.store import write_activity_records
+    from agent_activity.domain.activity.store import write_activity_records
 
     async with runtime.sessionmaker() as session, session.begin():
         await write_activity_records(session, [{"org_id": tenant.org_id, "timestamp": clock()}])

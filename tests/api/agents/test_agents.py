@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from agent_activity.domain import tenancy
-from agent_activity.domain.principal import READ, WRITE
+from agent_activity.domain.tenancy import orgs as tenancy
+from agent_activity.domain.tenancy.principal import READ, WRITE
 from agent_activity.runtime import Runtime
 from tests.api.agents.helpers import create_agent, create_run
 from tests.conftest import FakeClock

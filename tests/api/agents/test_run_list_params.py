@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from agent_activity.domain.principal import READ, TOKEN_USAGE
+from agent_activity.domain.tenancy.principal import READ, TOKEN_USAGE
 from agent_activity.runtime import Runtime
 from tests.api.agents.helpers import create_agent, create_run, patch_run
 from tests.conftest import FakeClock

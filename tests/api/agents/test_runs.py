@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord
-from agent_activity.domain.principal import READ, WRITE
+from agent_activity.domain.tenancy.principal import READ, WRITE
 from agent_activity.runtime import Runtime
 from tests.api.agents.helpers import create_agent, create_run, patch_run
 from tests.conftest import FakeClock

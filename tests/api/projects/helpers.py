@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent_activity.db.models import Workspace
-from agent_activity.domain import tenancy
-from agent_activity.domain.principal import ALL_SCOPES
-from agent_activity.domain.tokens import create_token
+from agent_activity.domain.tenancy import orgs as tenancy
+from agent_activity.domain.tenancy.principal import ALL_SCOPES
+from agent_activity.domain.tenancy.tokens import create_token
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from agent_activity.app import create_app
 from agent_activity.config import Settings
-from agent_activity.domain.principal import INGEST, READ
+from agent_activity.domain.tenancy.principal import INGEST, READ
 from agent_activity.runtime import Runtime
 from tests.api.projects.helpers import assert_error, make_restricted
 from tests.conftest import FakeClock

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from agent_activity.api.activity.schemas import UtcTime
-from agent_activity.domain.activity_cursor import CursorCodec, load_secret
+from agent_activity.domain.activity.cursor import CursorCodec, load_secret
 from agent_activity.runtime import Runtime
 
 

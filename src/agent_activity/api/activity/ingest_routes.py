@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from agent_activity.api.activity.schemas import IngestBody, IngestResponse
 from agent_activity.api.deps import PrincipalDep, RuntimeDep
 from agent_activity.api.responses import FastJSONResponse
+from agent_activity.domain.activity.ingest import ingest_batch
 from agent_activity.domain.errors import Conflict
-from agent_activity.ingest.batch import ingest_batch
 
 router = APIRouter()
 

@@ -13,9 +13,9 @@ from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams
 from agent_activity.api.activity.schemas import ActivityPage
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep
 from agent_activity.api.responses import FastJSONResponse
-from agent_activity.domain import activity_feeds as feeds
-from agent_activity.domain.activity_cursor import CursorCodec
-from agent_activity.domain.activity_query import ActivityFilter
+from agent_activity.domain.activity import feeds
+from agent_activity.domain.activity.cursor import CursorCodec
+from agent_activity.domain.activity.query import ActivityFilter
 from agent_activity.domain.errors import FieldIssue, Invalid
 
 router = APIRouter()

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from agent_activity.api.free_json import JsonObject, StoredText
 from agent_activity.api.utc import to_utc
-from agent_activity.ingest.batch import MAX_BATCH
+from agent_activity.domain.activity.ingest import MAX_BATCH
 
 Short = Annotated[StoredText, Field(min_length=1, max_length=16)]
 Id = Annotated[StoredText, Field(min_length=1, max_length=64)]

@@ -11,8 +11,8 @@ from agent_activity.api.activity.deps import Hours
 from agent_activity.api.activity.schemas import ActivitySummary
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep
 from agent_activity.api.responses import FastJSONResponse
-from agent_activity.domain import activity_feeds as feeds
-from agent_activity.domain.activity_query import ActivityFilter
+from agent_activity.domain.activity import feeds
+from agent_activity.domain.activity.query import ActivityFilter
 
 router = APIRouter()
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent_activity.db.models import AgentRun, AgentVersion
-from agent_activity.domain.agents import AgentDetail
-from agent_activity.domain.run_list import RunGroup, RunPage
+from agent_activity.domain.runs.agents import AgentDetail
+from agent_activity.domain.runs.listing import RunGroup, RunPage
 
 
 def envelope(data: Any, status_code: int = 200) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from agent_activity.api.agents.schemas import (
 )
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from agent_activity.db.models import AgentRun
-from agent_activity.domain import agents, run_list, runs
-from agent_activity.domain.principal import TOKEN_USAGE, Principal
+from agent_activity.domain.runs import agents
+from agent_activity.domain.runs import listing as run_list
+from agent_activity.domain.runs import records as runs
+from agent_activity.domain.tenancy.principal import TOKEN_USAGE, Principal
 
 router = APIRouter()
 

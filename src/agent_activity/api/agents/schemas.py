@@ -24,8 +24,8 @@ from pydantic_core import PydanticCustomError
 from agent_activity.api.free_json import JsonObject
 from agent_activity.api.utc import to_utc
 from agent_activity.db.models import RUN_STATUSES
-from agent_activity.domain.run_filter import RunFilter
-from agent_activity.domain.run_list import MAX_PAGE, MAX_PER_PAGE, SORT_FIELDS, RunQuery
+from agent_activity.domain.runs.filters import RunFilter
+from agent_activity.domain.runs.listing import MAX_PAGE, MAX_PER_PAGE, SORT_FIELDS, RunQuery
 
 TriggerType = Literal["email_received", "schedule", "webhook", "manual"]
 RunStatus = Literal["pending", "running", "completed", "failed", "cancelled", "stopped"]

@@ -15,11 +15,11 @@ from agent_activity.api.projects.schemas import (
 )
 from agent_activity.api.projects.ticket_routes import router as ticket_router
 from agent_activity.api.responses import FastJSONResponse
-from agent_activity.domain.access import ProjectRef
-from agent_activity.domain.presence_views import Expiry, project_activity, project_sessions
+from agent_activity.domain.presence.views import Expiry, project_activity, project_sessions
+from agent_activity.domain.tenancy.access import ProjectRef
 from agent_activity.runtime import Runtime
 
-# The payloads are built field for field by domain/presence_views.py and pinned by the tests;
+# The payloads are built field for field by domain/presence/views.py and pinned by the tests;
 # the response models document them in OpenAPI without re-validating every read (see the
 # performance targets in docs/presence.md).
 router = APIRouter()

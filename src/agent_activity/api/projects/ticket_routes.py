@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from agent_activity.api.projects.schemas import TicketCreate, TicketList, TicketOut, TicketUpdate
 from agent_activity.db.models import Project, Ticket
-from agent_activity.domain import tickets
-from agent_activity.domain.access import get_project
-from agent_activity.domain.principal import WRITE
+from agent_activity.domain.tenancy.access import get_project
+from agent_activity.domain.tenancy.principal import WRITE
+from agent_activity.domain.tickets import cards as tickets
 
 router = APIRouter()
 

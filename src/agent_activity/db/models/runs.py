@@ -39,7 +39,7 @@ class AgentRun(Base):
         UniqueConstraint("agent_id", "idempotency_key"),
         # One index per sort key, with id next so ties break stably within the index, and the
         # other listed columns after it: every filter and sort of the list, and its counts,
-        # read the index alone, never the table (see domain/run_list.py).
+        # read the index alone, never the table (see domain/runs/listing.py).
         *(
             Index(f"ix_agent_runs_agent_{name}", "agent_id", key, "id", *covered)
             for name, key, covered in RUN_LIST_INDEXES
@@ -87,7 +87,7 @@ RUN_COUNT_KEY = (
 class AgentRunCount(Base):
     """How many of an agent's runs share a trigger, a status and the UTC days they were created,
     started and completed on (``NOT_YET`` for none). The runs list's ``total_items`` adds these
-    up instead of counting runs (see domain/run_counts.py).
+    up instead of counting runs (see domain/runs/counts.py).
 
     Kept by database triggers on ``agent_runs`` (migration 0004), so every path that writes
     runs keeps them in step: the API, the demo, a bulk load, a manual fix in SQL.

@@ -1,0 +1,1 @@
+"""Agents, their versions and their runs (spec file 003)."""

@@ -1,0 +1,1 @@
+"""Tenancy: orgs, workspaces, projects, users, tokens, and who may see what."""

@@ -1,0 +1,1 @@
+"""A project's tickets: the cards of its board."""

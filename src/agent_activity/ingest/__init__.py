@@ -1,1 +1,0 @@
-"""Getting activity records in: validation, the batching writer, rollups."""
