@@ -24,6 +24,7 @@ from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
 from agent_activity.gc_policy import freeze_startup_objects
+from agent_activity.logs import configure_logging
 from agent_activity.mcp.app import build_mcp
 from agent_activity.request_log.middleware import RequestLogMiddleware
 from agent_activity.runtime import Clock, Runtime, build_runtime
@@ -39,6 +40,7 @@ def create_app(
     settings = settings or get_settings()
     runtime = build_runtime(settings, clock)
     mcp = build_mcp(runtime)
+    configure_logging(settings.log_level)  # after the MCP SDK, which installs its own handler
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
