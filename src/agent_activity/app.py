@@ -24,6 +24,7 @@ from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
 from agent_activity.gc_policy import freeze_startup_objects
+from agent_activity.limits.body import BodyLimitMiddleware, BodyLimits
 from agent_activity.logs import configure_logging
 from agent_activity.mcp.app import build_mcp
 from agent_activity.request_log.middleware import RequestLogMiddleware
@@ -73,6 +74,10 @@ def create_app(
         telemetry=fastapi_telemetry(settings),
     )
     app.state.runtime = runtime
+    limits = BodyLimits(
+        settings.body_limit_bytes, settings.ingest_body_limit_bytes, settings.body_timeout_s
+    )
+    app.add_middleware(BodyLimitMiddleware, limits=limits)  # inside the request log: logged
     enabled = settings.request_log_enabled
     app.add_middleware(
         RequestLogMiddleware, writer=runtime.request_log, clock=runtime.now, enabled=enabled

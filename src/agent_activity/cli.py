@@ -159,6 +159,8 @@ def serve(
     """Migrate the database, then serve the APIs, the MCP endpoint and the dashboard."""
     import uvicorn
 
+    from agent_activity.limits.protocol import HeadTimeoutProtocol
+
     overrides = {"host": host, "port": port, "workers": workers}
     for key, value in overrides.items():
         if value is not None:
@@ -185,6 +187,7 @@ def serve(
         log_level=settings.log_level,
         timeout_graceful_shutdown=10,
         timeout_keep_alive=settings.keep_alive_s,
+        http=HeadTimeoutProtocol,  # uvicorn's own, with a timeout on the request's head
     )
 
 

@@ -53,6 +53,25 @@ class Settings(BaseSettings):
         "agent's pause between tool calls, so each call does not open a new connection.",
     )
 
+    body_limit_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body a route takes (413 past it), but for ingest and OTLP.",
+    )
+    ingest_body_limit_bytes: int = Field(
+        32 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body `POST /v1/orgs/{org_id}/activity` and OTLP take.",
+    )
+    body_timeout_s: float = Field(
+        30.0, gt=0, description="Longest wait for the next part of a request body (408 past it)."
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="`serve` closes a connection whose request line and headers take longer.",
+    )
+
     stale_after_s: float = Field(
         60.0, gt=0, description="A session with no MCP tool call for this long is stale."
     )

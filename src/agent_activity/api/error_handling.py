@@ -90,6 +90,24 @@ def with_headers(response: Response, error: DomainError) -> Response:
     return response
 
 
+HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 408: "REQUEST_TIMEOUT"}
+HTTP_CODES |= {413: "PAYLOAD_TOO_LARGE"}
+
+
+def http_code(status: int) -> str:
+    """The code of an error that only exists at the HTTP layer."""
+    return HTTP_CODES.get(status, "HTTP_ERROR")
+
+
+# FastAPI's refusal of a body its JSON reader gave up on (nested past the reader's own limit).
+UNREADABLE_BODY = "There was an error parsing the body"
+
+
+def unreadable_body() -> Invalid:
+    message = "the body could not be read as JSON (is it nested too deep?)"
+    return Invalid("Invalid request", [FieldIssue(("body",), message, type="json_invalid")])
+
+
 def install_error_handlers(
     app: FastAPI, render: Render, overrides: dict[type[DomainError], int] | None = None
 ) -> None:
@@ -108,9 +126,9 @@ def install_error_handlers(
 
     async def on_http_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
-        code = codes.get(exc.status_code, "HTTP_ERROR")
-        return respond(HttpProblem(exc.status_code, code, str(exc.detail)))
+        if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+            return respond(unreadable_body())
+        return respond(HttpProblem(exc.status_code, http_code(exc.status_code), str(exc.detail)))
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

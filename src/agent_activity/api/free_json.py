@@ -8,6 +8,10 @@ also takes ``NaN``, ``Infinity`` and integers of any size (the JSON encoder that
 serves these objects stops at 64 bits). Typed fields get the first refused by pydantic; free-form
 objects are checked here, so such input is a 422 (or the family's 400) naming the field,
 instead of a 500 from the driver or the response's encoder.
+
+Nesting is bounded too (``MAX_DEPTH``, documented in docs/errors.md): the encoders and database
+JSON functions that store, filter and serve these objects each stop somewhere past 250 levels,
+so an object nested that deep was stored and then broke every page that held it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,25 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Levels of objects and arrays a free-form field may nest, the field's own object counting one.
+MAX_DEPTH = 32
+
+
+def depth_of(value: Any) -> int:
+    """How deep objects and arrays nest in ``value``, walked without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def leaves(value: Any) -> Iterator[Any]:
@@ -35,6 +58,8 @@ def leaves(value: Any) -> Iterator[Any]:
 
 
 def plain_json(value: Any) -> Any:
+    if depth_of(value) > MAX_DEPTH:
+        raise ValueError(f"must not nest objects and arrays more than {MAX_DEPTH} levels deep")
     for leaf in leaves(value):
         if isinstance(leaf, str):
             plain_text(leaf)

@@ -21,11 +21,12 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from agent_activity.api.deps import authenticate_request
-from agent_activity.api.error_handling import status_for, with_headers
+from agent_activity.api.error_handling import HttpProblem, http_code, status_for, with_headers
 from agent_activity.api.projects.errors import render
 from agent_activity.domain.errors import RateLimited, Unauthenticated
 from agent_activity.domain.presence.sessions import SWEEP_BATCH, expire_sessions
@@ -115,9 +116,30 @@ class Authenticated:
             response = with_headers(render(error, status_for(error)), error)
             await response(scope, receive, send)
             return
+        try:
+            # Read here, where a refusal can take the family's shape: the SDK would answer 500.
+            body = await request.body()
+        except StarletteHTTPException as error:
+            problem = HttpProblem(error.status_code, http_code(error.status_code), error.detail)
+            await render(problem, error.status_code)(scope, receive, send)
+            return
         # Starlette's request.state is scope["state"]; the tools read the principal there.
         scope.setdefault("state", {})["principal"] = principal
-        await self.manager.handle_request(scope, receive, send)
+        await self.manager.handle_request(scope, replay(body, receive), send)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that gives the body already read, then waits on the client as before."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return again
 
 
 async def sweep_forever(runtime: Runtime) -> None:
