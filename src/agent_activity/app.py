@@ -46,6 +46,7 @@ def create_app(
         runtime.request_log.start()
         runtime.touches.start()
         runtime.progress.start()
+        runtime.telemetry_joins.start()
         statistics = asyncio.create_task(runtime.statistics.refresh_forever(), name="statistics")
         try:
             async with mcp.run():

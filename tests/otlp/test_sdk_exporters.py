@@ -25,6 +25,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
+from opentelemetry.util.types import AnyValue
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.domain.telemetry.totals import session_totals
@@ -99,7 +100,7 @@ def send_logs(endpoint: str, tenant: Tenant, compression: Compression) -> None:
     logger = provider.get_logger("gemini-cli")
     now = time.time_ns()
     for index, (name, success) in enumerate([("read_file", True), ("run_shell_command", False)]):
-        attributes = {
+        attributes: dict[str, AnyValue] = {
             "event.name": "gemini_cli.tool_call",
             "session.id": "g-1",
             "function_name": name,
@@ -108,7 +109,7 @@ def send_logs(endpoint: str, tenant: Tenant, compression: Compression) -> None:
             "user.email": "dev@example.com",
         }
         logger.emit(LogRecord(timestamp=now + index, body="tool call", attributes=attributes))
-    response = {
+    response: dict[str, AnyValue] = {
         "event.name": "gemini_cli.api_response",
         "session.id": "g-1",
         "model": "gemini-2.5-pro",
