@@ -27,6 +27,7 @@ from agent_activity.gc_policy import freeze_startup_objects
 from agent_activity.limits.body import BodyLimitMiddleware, BodyLimits
 from agent_activity.logs import configure_logging
 from agent_activity.mcp.app import build_mcp
+from agent_activity.otlp.app import build_app as build_otlp_app
 from agent_activity.request_log.middleware import RequestLogMiddleware
 from agent_activity.runtime import Clock, Runtime, build_runtime
 from agent_activity.telemetry import fastapi_telemetry
@@ -48,6 +49,7 @@ def create_app(
         runtime.request_log.start()
         runtime.touches.start()
         runtime.progress.start()
+        runtime.telemetry_joins.start()
         statistics = asyncio.create_task(runtime.statistics.refresh_forever(), name="statistics")
         try:
             async with mcp.run():
@@ -92,6 +94,7 @@ def create_app(
         # A mount only matches below its prefix; the bare prefix (POST /api/agents) goes to the
         # family's root route instead of falling through to the dashboard.
         app.router.routes.append(Route(prefix, FamilyRoot(prefix, family), methods=["GET", "POST"]))
+    app.mount("/otlp", build_otlp_app(runtime))
     for path in ("/mcp", "/mcp/"):
         app.add_route(path, mcp.asgi, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     # Last: the dashboard catches every path the APIs above did not claim.

@@ -121,6 +121,23 @@ class Settings(BaseSettings):
         "memory is always written from the server process.",
     )
 
+    otlp_max_body_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="Largest OTLP export accepted, as sent and after decompression (413 past it).",
+    )
+    otlp_store_content: bool = Field(
+        True,
+        description="Store the content agents send in telemetry (tool inputs, commands, "
+        "outputs, errors), truncated to otlp_content_max_chars; false drops it.",
+    )
+    otlp_store_prompts: bool = Field(
+        False, description="Store prompt text when an agent sends it (its length is always kept)."
+    )
+    otlp_content_max_chars: int = Field(
+        2000, ge=0, description="Longest piece of agent-sent content stored, in characters."
+    )
+
     session_secret: str | None = Field(
         None,
         description="Key that signs dashboard cookies and pagination cursors. "

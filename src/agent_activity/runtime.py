@@ -27,6 +27,7 @@ from agent_activity.db.statistics import PlannerStatistics
 from agent_activity.domain.presence.live import LiveSessions
 from agent_activity.domain.presence.progress import ProgressWriter, progress_writer
 from agent_activity.domain.presence.touches import TouchWriter, touch_writer
+from agent_activity.domain.telemetry.joins import JoinWriter, join_writer
 from agent_activity.domain.tenancy.access import ProjectRefs
 from agent_activity.domain.tenancy.principal_cache import PrincipalCache
 from agent_activity.domain.tenancy.ratelimit import (
@@ -53,6 +54,8 @@ class Runtime:
     touches: TouchWriter
     # Progress reports on live sessions, stored by group commit; see domain.presence_writes.
     progress: ProgressWriter
+    # Telemetry ids MCP tool calls carried, joining their sessions; see domain.telemetry.joins.
+    telemetry_joins: JoinWriter
     # SQLite's planner statistics, refreshed in the background; see db.statistics.
     statistics: PlannerStatistics
     # Sessions of requests that only read; see db.engine.create_read_sessionmaker.
@@ -93,6 +96,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         request_log=request_log,
         touches=touch_writer(sessionmaker, write_gate),
         progress=progress_writer(sessionmaker, write_gate),
+        telemetry_joins=join_writer(sessionmaker, write_gate),
         write_gate=write_gate,
         clock=clock or utcnow,
         principals=PrincipalCache(settings.auth_cache_s, clock or utcnow),
@@ -106,6 +110,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     runtime.closers.append(request_log.stop)
     runtime.closers.append(runtime.touches.stop)
     runtime.closers.append(runtime.progress.stop)
+    runtime.closers.append(runtime.telemetry_joins.stop)
     if isinstance(counter, RedisCounter):
         runtime.closers.append(counter.close)  # its connection pool's sockets
     return runtime

@@ -65,7 +65,12 @@ async def authenticate_request(runtime: Runtime, request: Request) -> Principal:
     A session of its own, closed before the handler runs: a handler that queues at the write
     gate must not hold a pooled connection the gate's holder may be waiting for.
     """
-    token_hash = checked_hash(bearer_secret(request))
+    return await authenticate_secret(runtime, bearer_secret(request))
+
+
+async def authenticate_secret(runtime: Runtime, secret: str | None) -> Principal:
+    """The principal of a bearer secret, however it was sent (see authenticate_request)."""
+    token_hash = checked_hash(secret)
     known = runtime.principals.get(token_hash)
     if known is not None:  # most requests: no session at all
         return known

@@ -42,6 +42,7 @@ from agent_activity.domain.presence import sessions as presence
 from agent_activity.domain.presence.live import LiveSession
 from agent_activity.domain.presence.sessions import ClientIdentity, find_live_session, touch_session
 from agent_activity.domain.presence.touches import Touch
+from agent_activity.domain.telemetry.joins import JoinKey, keys_from_meta
 from agent_activity.domain.tenancy.access import ProjectRef, get_project
 from agent_activity.domain.tenancy.principal import READ, Principal
 from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
@@ -194,6 +195,7 @@ async def run_tool(
         record = activity_record(principal, tool, started, now, project, call.agent, None)
         record.update(resource_type=call.resource_type, resource_id=call.resource_id)
         submit(runtime, record)
+        remember_telemetry_ids(runtime, principal, call.agent.id, rctx.meta)
         return result
     except DomainError as error:
         await record_failure(runtime, rctx, tool, started, now, error)
@@ -321,6 +323,15 @@ async def record_failure(
         # A broken database must not hide the tool's own error from the caller.
         logger.exception("could not touch the session of the failed MCP call %s", tool)
     submit(runtime, activity_record(principal, tool, started, now, project, agent, error))
+
+
+def remember_telemetry_ids(
+    runtime: Runtime, principal: Principal, agent_id: uuid.UUID, meta: Any
+) -> None:
+    """The ids in this call's ``_meta`` that the agent's telemetry repeats, written behind the
+    call (domain/telemetry/joins.py), so its telemetry joins this session."""
+    for key in keys_from_meta(dict(meta) if meta else None):
+        runtime.telemetry_joins.submit(JoinKey(principal.org_id, key, agent_id))
 
 
 def submit(runtime: Runtime, record: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from agent_activity.db.models.runs import (
     AgentRunCount,
 )
 from agent_activity.db.models.service import RateLimitCounter, ServiceSecret
+from agent_activity.db.models.telemetry import SessionMetricTotal, TelemetryJoin
 from agent_activity.db.models.tenancy import (
     DEFAULT_BOARD_COLUMNS,
     Membership,
@@ -45,6 +46,8 @@ __all__ = [
     "Project",
     "RateLimitCounter",
     "ServiceSecret",
+    "SessionMetricTotal",
+    "TelemetryJoin",
     "Ticket",
     "User",
     "WorkInterval",

@@ -29,6 +29,11 @@ SCOPE_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_activity_resource_ts": ("resource_id",),
     "ix_activity_action_ts": ("workspace_id", "action"),  # a workspace's feed of one action
 }
+# Telemetry's attribution (otlp/): the records of one ticket or one agent session, newest first.
+ATTRIBUTION_INDEXES: dict[str, tuple[str, ...]] = {
+    "ix_activity_ticket_ts": ("ticket_id",),
+    "ix_activity_agent_session_ts": ("agent_session_id",),
+}
 
 
 def all_present(columns: tuple[str, ...]) -> str:
@@ -56,6 +61,7 @@ class ActivityRecord(Base):
         # Keyset pagination walks (timestamp, id) newest first within each feed's scope.
         Index("ix_activity_org_ts", "org_id", "timestamp", "id"),
         *(scope_index(name, columns) for name, columns in SCOPE_INDEXES.items()),
+        *(scope_index(name, columns) for name, columns in ATTRIBUTION_INDEXES.items()),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -89,6 +95,10 @@ class ActivityRecord(Base):
     total_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     record_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The ticket of the work interval open when the record was made (telemetry of a joined
+    # session), and the agent session (telemetry session.id) it came from.
+    ticket_id: Mapped[str | None] = mapped_column(String(64))
+    agent_session_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class ActivityRollup(Base):

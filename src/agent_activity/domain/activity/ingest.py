@@ -66,7 +66,18 @@ async def ingest_batch(
     check_org(principal, org_id)
     check_org_access(principal, org_id, INGEST)
     check_batch(records, now)
-    ids = [record["external_id"] for record in records]
+    stored = await stored_external_ids(session, org_id, [r["external_id"] for r in records])
+    fresh = [
+        {**record, "org_id": org_id, "received_at": now}
+        for record in records
+        if record["external_id"] not in stored
+    ]
+    await write_activity_records(session, fresh)
+    return IngestResult(len(records), len(fresh), len(records) - len(fresh))
+
+
+async def stored_external_ids(session: AsyncSession, org_id: uuid.UUID, ids: list[str]) -> set[str]:
+    """Which of ``ids`` the org already has records under."""
     stored: set[str] = set()
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[start : start + LOOKUP_CHUNK]
@@ -76,13 +87,7 @@ async def ingest_batch(
             )
         )
         stored.update(value for value in rows if value is not None)
-    fresh = [
-        {**record, "org_id": org_id, "received_at": now}
-        for record in records
-        if record["external_id"] not in stored
-    ]
-    await write_activity_records(session, fresh)
-    return IngestResult(len(records), len(fresh), len(records) - len(fresh))
+    return stored
 
 
 def _issue(index: int, field: str, message: str, value: object) -> FieldIssue:

@@ -1,0 +1,1 @@
+"""The OTLP/HTTP receiver: coding agents' logs, spans and metrics become activity records."""
