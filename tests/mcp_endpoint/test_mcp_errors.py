@@ -60,8 +60,16 @@ async def test_mcp_without_a_valid_token_is_401(
         headers["Authorization"] = authorization
     response = await client.post("/mcp", json=INITIALIZE, headers=headers)
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == "Bearer"
-    assert response.json()["code"] == "UNAUTHORIZED"
+    challenge = response.headers["www-authenticate"]
+    assert challenge.startswith('Bearer realm="agent-activity"')
+    # No resource_metadata: nothing for the client to start an OAuth flow with.
+    assert "resource_metadata" not in challenge
+    assert ('error="invalid_token"' in challenge) == (authorization is not None)
+    refusal = response.json()
+    assert refusal["code"] == "UNAUTHORIZED"
+    assert refusal["reconnect"] is False
+    assert "Authorization: Bearer <token>" in refusal["error"]
+    assert "agent-activity token create" in refusal["error"]
 
 
 async def test_the_sdk_client_fails_to_connect_without_a_token(

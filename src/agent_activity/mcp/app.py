@@ -32,6 +32,7 @@ from agent_activity.domain.errors import RateLimited, Unauthenticated
 from agent_activity.domain.presence.sessions import SWEEP_BATCH, expire_sessions
 from agent_activity.mcp.calls import record_unrun_calls
 from agent_activity.mcp.tools import register_tools
+from agent_activity.mcp.unauthorized import refuse
 from agent_activity.runtime import Runtime
 
 logger = logging.getLogger("agent_activity.mcp")
@@ -112,7 +113,10 @@ class Authenticated:
         try:
             principal = await authenticate_request(self.runtime, request)
             await self.runtime.rate_limiter.hit(f"token:{principal.token_id}", now)
-        except (Unauthenticated, RateLimited) as error:
+        except Unauthenticated as error:
+            await refuse(request, error)(scope, receive, send)
+            return
+        except RateLimited as error:
             response = with_headers(render(error, status_for(error)), error)
             await response(scope, receive, send)
             return

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from agent_activity.db.models import AgentRun, AgentVersion
+from agent_activity.db.models import Agent, AgentRun, AgentVersion
 from agent_activity.domain.runs.agents import AgentDetail
 from agent_activity.domain.runs.listing import RunGroup, RunPage
 
@@ -107,8 +107,8 @@ def version_resource(version: AgentVersion) -> dict[str, Any]:
     }
 
 
-def agent_resource(detail: AgentDetail) -> dict[str, Any]:
-    agent = detail.agent
+def agent_summary(agent: Agent) -> dict[str, Any]:
+    """An agent as the list shows it: its attributes without the versions."""
     return {
         "id": str(agent.id),
         "type": "agents",
@@ -119,6 +119,15 @@ def agent_resource(detail: AgentDetail) -> dict[str, Any]:
             "approach": agent.approach,
             "workspace_id": _uid(agent.workspace_id),
             "created_at": iso(agent.created_at),
-            "versions": [version_resource(v) for v in detail.versions],
         },
     }
+
+
+def agent_resource(detail: AgentDetail) -> dict[str, Any]:
+    resource = agent_summary(detail.agent)
+    resource["attributes"]["versions"] = [version_resource(v) for v in detail.versions]
+    return resource
+
+
+def agent_list(agents: list[Agent]) -> dict[str, Any]:
+    return {"items": [agent_summary(a) for a in agents], "_meta": {"total_items": len(agents)}}

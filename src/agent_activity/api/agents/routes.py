@@ -21,6 +21,7 @@ from agent_activity.db.models import AgentRun
 from agent_activity.domain.runs import agents
 from agent_activity.domain.runs import listing as run_list
 from agent_activity.domain.runs import records as runs
+from agent_activity.domain.tenancy.directory import load_directory
 from agent_activity.domain.tenancy.principal import TOKEN_USAGE, Principal
 
 router = APIRouter()
@@ -68,6 +69,13 @@ async def create_agent(
         "workspace_id": str(body.workspace_id) if body.workspace_id else None,
     }
     return resources.envelope(resources.agent_resource(detail), 201)
+
+
+@router.get("/")
+async def list_agents(session: ReadSessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The agents this token can see, by name: where an agent_uid comes from."""
+    found = await load_directory(session, principal)
+    return resources.envelope(resources.agent_list(found.agents))
 
 
 @router.get("/{agent_uid}")

@@ -12,11 +12,13 @@ from agent_activity.api.projects.schemas import (
     AgentSessions,
     BatchRequest,
     BatchResponse,
+    ProjectList,
 )
 from agent_activity.api.projects.ticket_routes import router as ticket_router
 from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.presence.views import Expiry, project_activity, project_sessions
 from agent_activity.domain.tenancy.access import ProjectRef
+from agent_activity.domain.tenancy.directory import load_directory
 from agent_activity.runtime import Runtime
 
 # The payloads are built field for field by domain/presence/views.py and pinned by the tests;
@@ -38,6 +40,27 @@ def describe(request: Request, project: ProjectRef, action: str) -> None:
         "workspace_id": str(project.workspace_id),
         "action": action,
     }
+
+
+@router.get("/", response_model=ProjectList)
+async def list_projects(
+    request: Request, principal: PrincipalDep, session: ReadSessionDep
+) -> FastJSONResponse:
+    """The projects this token can see, by name: where a project id comes from."""
+    found = await load_directory(session, principal)
+    workspaces = {workspace.id: workspace.name for workspace in found.workspaces}
+    projects = [
+        {
+            "id": str(project.id),
+            "name": project.name,
+            "workspace_id": str(project.workspace_id),
+            "workspace_name": workspaces.get(project.workspace_id),
+            "org_id": str(project.org_id),
+        }
+        for project in found.projects
+    ]
+    request.state.activity = {"resource_type": "project", "action": "list"}
+    return FastJSONResponse({"projects": projects})
 
 
 @router.post("/agent-activity/batch", response_model=BatchResponse)

@@ -54,6 +54,22 @@ class ProjectAgentActivity(AgentActivity):
     project_id: uuid.UUID
 
 
+class ProjectListed(BaseModel):
+    id: uuid.UUID
+    name: str
+    workspace_id: uuid.UUID
+    workspace_name: str | None = Field(
+        description="Null when the caller has a role on the project but not on its workspace."
+    )
+    org_id: uuid.UUID
+
+
+class ProjectList(BaseModel):
+    """GET /api/projects: the projects the token can see, sorted by name."""
+
+    projects: list[ProjectListed]
+
+
 class BatchRequest(BaseModel):
     """File 000's body: 1 to 25 project ids."""
 

@@ -1,0 +1,19 @@
+"""The `agent-activity` command.
+
+One module per command or command group, each with its own ``typer.Typer`` named ``app``: a
+module added without a name has its commands merged into the top level, a group is mounted under
+its name. A new command group (``export``, ``verify``, ``retention`` ...) is a new module and
+one line below.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from agent_activity.cli import demo, serve, setup, tokens
+
+app = typer.Typer(help="Agent Activity: what your AI agents are doing.", no_args_is_help=True)
+
+for commands in (setup.app, demo.app, serve.app):
+    app.add_typer(commands)
+app.add_typer(tokens.app, name="token")
