@@ -28,9 +28,10 @@ def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
 
 
 def invoke(*args: str) -> str:
+    """What a command prints on stdout: logs go to stderr, so ``--json`` output stays parseable."""
     result = runner.invoke(app, list(args))
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_init_json_prints_ids_and_a_token(cli_env: str) -> None:
