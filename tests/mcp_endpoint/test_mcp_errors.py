@@ -220,7 +220,7 @@ async def test_another_org_never_sees_presence(
 
 
 async def test_a_legacy_session_id_is_useless_with_another_token(
-    mcp_url: str, tenant: Tenant, runtime: Runtime
+    mcp_url: str, tenant: Tenant, other_tenant: Tenant, runtime: Runtime
 ) -> None:
     second = await make_token(runtime, tenant, [READ])
     base = {**ACCEPT, "X-Project-Id": str(tenant.project_id)}
@@ -228,16 +228,22 @@ async def test_a_legacy_session_id_is_useless_with_another_token(
         opened = await raw.post(mcp_url, json=INITIALIZE, headers={**base, **tenant.headers})
         session_id = opened.headers["mcp-session-id"]
         with_session = {**base, "mcp-session-id": session_id, "mcp-protocol-version": "2025-11-25"}
-        initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
-        await raw.post(mcp_url, json=initialized, headers={**with_session, **tenant.headers})
         params = {"name": "heartbeat", "arguments": {}}
         call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": params}
+        # Bound at initialize: another token that learns the id first cannot use it either.
+        for thief in (second, other_tenant.token):
+            stolen = {**with_session, "Authorization": f"Bearer {thief}"}
+            theirs = await raw.post(mcp_url, json=call, headers=stolen)
+            assert theirs.status_code == 404, theirs.text
+            assert theirs.json()["error"]["message"] == "Session not found"
+        initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+        await raw.post(mcp_url, json=initialized, headers={**with_session, **tenant.headers})
         mine = await raw.post(mcp_url, json=call, headers={**with_session, **tenant.headers})
         assert mine.json()["result"]["isError"] is False
         stolen = {**with_session, "Authorization": f"Bearer {second}"}
-        theirs = await raw.post(mcp_url, json=call, headers=stolen)
-        assert theirs.json()["result"]["isError"] is True
-        assert "belongs to another token" in theirs.json()["result"]["content"][0]["text"]
+        assert (await raw.post(mcp_url, json=call, headers=stolen)).status_code == 404
+        forged = {**with_session, "mcp-session-id": session_id[:-2] + "AA", **tenant.headers}
+        assert (await raw.post(mcp_url, json=call, headers=forged)).status_code == 404
 
 
 async def test_the_sdk_client_reaches_every_tool(mcp_url: str, tenant: Tenant) -> None:

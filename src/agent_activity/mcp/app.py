@@ -31,6 +31,7 @@ from agent_activity.api.projects.errors import render
 from agent_activity.domain.errors import RateLimited, Unauthenticated
 from agent_activity.domain.presence.sessions import SWEEP_BATCH, expire_sessions
 from agent_activity.mcp.calls import record_unrun_calls
+from agent_activity.mcp.legacy import LegacySessions, is_legacy
 from agent_activity.mcp.tools import register_tools
 from agent_activity.mcp.unauthorized import refuse
 from agent_activity.runtime import Runtime
@@ -94,7 +95,9 @@ def build_mcp(runtime: Runtime) -> McpEndpoint:
         # Callers prove themselves with bearer tokens, which a DNS-rebinding page cannot
         # send, so the Host/Origin allow-list would only break deployments behind a name.
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-        session_idle_timeout=runtime.settings.session_timeout_s,
+        # Every request is served on its own: legacy sessions live in their signed ids
+        # (mcp/sessions.py), so any process can serve any request.
+        stateless_http=True,
     )
     manager = server.session_manager
     return McpEndpoint(Authenticated(runtime, manager), manager, runtime)
@@ -106,6 +109,7 @@ class Authenticated:
     def __init__(self, runtime: Runtime, manager: StreamableHTTPSessionManager) -> None:
         self.runtime = runtime
         self.manager = manager
+        self.legacy_sessions = LegacySessions(runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -129,6 +133,11 @@ class Authenticated:
             return
         # Starlette's request.state is scope["state"]; the tools read the principal there.
         scope.setdefault("state", {})["principal"] = principal
+        if is_legacy(request):
+            legacy = await self.legacy_sessions.bind(request, principal, body, send)
+            if legacy.answered:
+                return
+            send = legacy.send
         await self.manager.handle_request(scope, replay(body, receive), send)
 
 
