@@ -12,6 +12,7 @@ from agent_activity.cli.common import console, run_with_session
 from agent_activity.cli.connect import print_connection
 from agent_activity.cli.demo import demo_token
 from agent_activity.config import Settings
+from agent_activity.demo.simulation import start_in_background
 
 app = typer.Typer()
 DEFAULTS = Settings.model_fields
@@ -73,6 +74,9 @@ def serve(
         console.print(f"\ntry: {bearer} {url}/api/projects", soft_wrap=True, markup=False)
         summary = f"{url}/v1/orgs/{access.org_id}/activity/summary"
         console.print(f"and: {bearer} {summary}", soft_wrap=True, markup=False)
+        if simulation and settings.demo_agents:
+            console.print(f"\n{settings.demo_agents} simulated agents are at work on the board.")
+            start_in_background(url, access.token, str(access.project_id), settings.demo_agents)
     else:
         run_with_session(settings, lambda _session: asyncio.sleep(0))
     uvicorn.run(
