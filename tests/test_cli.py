@@ -139,3 +139,53 @@ def test_serve_demo_answers_readyz_and_an_authenticated_request(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_init_prints_the_project_id_and_settings_to_paste(cli_env: str) -> None:
+    output = invoke("init", "--url", "http://demo.test:9000/")
+    project_id = re.search(r"project id: (\S+)", output)
+    assert project_id, output
+    config = json.loads(output[output.index("{") : output.index("\n}\n") + 2])
+    server = config["mcpServers"]["agent-activity"]
+    assert server["url"] == "http://demo.test:9000/mcp"
+    assert server["headers"]["X-Project-Id"] == project_id.group(1)
+    assert server["headers"]["Authorization"].startswith("Bearer aa_")
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT=http://demo.test:9000/otlp" in output
+
+
+def test_projects_agents_users_list_and_whoami(cli_env: str) -> None:
+    first = json.loads(invoke("init", "--json", "--org", "Acme", "--project", "Web"))
+    second = json.loads(invoke("init", "--json", "--org", "Beta", "--project", "Other"))
+    projects = [json.loads(line) for line in invoke("projects", "list", "--json").splitlines()]
+    assert [p["id"] for p in projects] == [first["project_id"]]  # the oldest org by default
+    other = invoke("projects", "list", "--json", "--org", second["org_id"])
+    assert [json.loads(line)["name"] for line in other.splitlines()] == ["Other"]
+    table = invoke("projects", "list")
+    assert first["project_id"] in table  # whole, ready to copy
+    with_token = invoke("projects", "list", "--json", "--token", second["token"])
+    assert [json.loads(line)["id"] for line in with_token.splitlines()] == [second["project_id"]]
+    users = [json.loads(line) for line in invoke("users", "list", "--json").splitlines()]
+    assert [u["id"] for u in users] == [first["user_id"]]
+    assert invoke("agents", "list", "--json") == ""
+    facts = json.loads(invoke("whoami", "--json", "--token", first["token"]))
+    assert facts["org_id"] == first["org_id"]
+    assert facts["principal_id"] == first["user_id"]
+    assert [p["id"] for p in facts["projects"]] == [first["project_id"]]
+    refused = runner.invoke(app, ["whoami", "--token", "aa_nope"])
+    assert refused.exit_code == 2 and "Unknown token" in refused.output
+
+
+def test_token_list_shows_whole_ids_and_revoking_twice_says_so(cli_env: str) -> None:
+    invoke("init", "--json")
+    created = json.loads(invoke("token", "create", "--json"))
+    assert created["id"] in invoke("token", "list")
+    assert "revoked" in invoke("token", "revoke", created["id"])
+    assert "already revoked" in invoke("token", "revoke", created["id"])
+
+
+def test_serve_help_shows_defaults_and_examples() -> None:
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "127.0.0.1" in result.output and "8000" in result.output
+    assert "AGENT_ACTIVITY_HOST" in result.output
+    assert "Example" in result.output

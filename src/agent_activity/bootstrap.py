@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.models import ApiToken, Membership, Org, User
+from agent_activity.db.models import ApiToken, Membership, Org, Project, User
 from agent_activity.domain.tenancy import orgs as tenancy
-from agent_activity.domain.tenancy.principal import ALL_SCOPES
+from agent_activity.domain.tenancy.principal import ALL_SCOPES, READ, Principal
 from agent_activity.domain.tenancy.tokens import create_token
 
 
@@ -83,7 +83,9 @@ async def first_owner(session: AsyncSession, org_id: uuid.UUID | None = None) ->
     return row[0], row[1]
 
 
-async def issue_owner_token(session: AsyncSession, org: Org, user: User, name: str) -> str:
+async def issue_owner_token(
+    session: AsyncSession, org: Org, user: User, name: str, expires_at: datetime | None = None
+) -> str:
     issued = await create_token(
         session,
         org_id=org.id,
@@ -91,6 +93,7 @@ async def issue_owner_token(session: AsyncSession, org: Org, user: User, name: s
         principal_id=user.id,
         name=name,
         scopes=list(ALL_SCOPES),
+        expires_at=expires_at,
     )
     return issued.secret
 
@@ -118,3 +121,29 @@ def describe_token(token: ApiToken) -> dict[str, object]:
 
 def describe_expiry(expires_at: datetime | None) -> str:
     return expires_at.isoformat(timespec="seconds") if expires_at else "never"
+
+
+async def operator_principal(session: AsyncSession, org_id: uuid.UUID | None = None) -> Principal:
+    """Whoever holds the database reads a whole org (the oldest, or ``org_id``) from the CLI.
+
+    A service principal with READ sees everything in its org by the rules of
+    ``domain/tenancy/access.py``, so the CLI's lists take the same path as the REST ones.
+    """
+    org, _owner = await first_owner(session, org_id)
+    return Principal(
+        token_id=uuid.UUID(int=0),
+        org_id=org.id,
+        principal_type="service",
+        principal_id=uuid.uuid5(uuid.NAMESPACE_URL, "agent-activity:service:cli"),
+        scopes=frozenset({READ}),
+    )
+
+
+async def first_project(session: AsyncSession, org_id: uuid.UUID) -> uuid.UUID:
+    """The org's oldest project: the one `init` created, which `serve --demo` points agents at."""
+    found = await session.scalar(
+        select(Project.id).where(Project.org_id == org_id).order_by(Project.created_at).limit(1)
+    )
+    if found is None:
+        raise LookupError("this org has no project yet")
+    return found

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, ge=0, le=65535, description="Port `serve` listens on.")
     workers: int = Field(1, ge=1, description="Server processes `serve` starts.")
+    demo_agents: int = Field(
+        4, ge=0, le=50, description="Simulated agents `serve --demo` keeps at work (0: none)."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field("info")
     opentelemetry: bool = Field(
         False,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.app import create_app
 from agent_activity.config import Settings
 from agent_activity.db.models import AgentSession, WorkInterval
-from agent_activity.domain.presence.sessions import ClientIdentity
+from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.touches import Touch, write_touches
 from agent_activity.mcp.app import sweep_once
 from agent_activity.runtime import Runtime

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import typer
 
-from agent_activity.cli import demo, serve, setup, tokens
+from agent_activity.cli import demo, directory, serve, setup, tokens
 
 app = typer.Typer(help="Agent Activity: what your AI agents are doing.", no_args_is_help=True)
 
-for commands in (setup.app, demo.app, serve.app):
+for commands in (setup.app, demo.app, serve.app, directory.app):
     app.add_typer(commands)
 app.add_typer(tokens.app, name="token")
+app.add_typer(directory.projects_app, name="projects")
+app.add_typer(directory.agents_app, name="agents")
+app.add_typer(directory.users_app, name="users")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity import bootstrap
 from agent_activity.cli.common import console, run_with_session
+from agent_activity.cli.connect import print_connection
 from agent_activity.config import Settings
 from agent_activity.db.engine import create_engine
 from agent_activity.db.migrate import upgrade
@@ -21,7 +22,10 @@ app = typer.Typer()
 
 @app.command()
 def migrate() -> None:
-    """Bring the database schema up to date (serve does this on start too)."""
+    """Bring the database schema up to date (serve does this on start too).
+
+    Example: AGENT_ACTIVITY_DATABASE_URL=postgresql+asyncpg://… agent-activity migrate
+    """
     settings = Settings()
 
     async def main() -> None:
@@ -42,9 +46,16 @@ def init(
     project: Annotated[str, typer.Option(help="Name of the first project.")] = "Board",
     email: Annotated[str, typer.Option(help="The admin user's email.")] = "admin@example.com",
     name: Annotated[str, typer.Option(help="The admin user's name.")] = "Admin",
+    url: Annotated[
+        str, typer.Option(help="The server's URL, for the settings printed.")
+    ] = "http://127.0.0.1:8000",
     as_json: Annotated[bool, typer.Option("--json", help="Print ids and token as JSON.")] = False,
 ) -> None:
-    """Create an org, a workspace, a project and an admin user with a token."""
+    """Create an org, a workspace, a project and an admin user with a token.
+
+    Prints the ids, the token and MCP and OTLP settings to paste, for the server at --url.
+    Example: agent-activity init --org Acme --project "Web app" --email me@acme.test
+    """
 
     async def work(session: AsyncSession) -> bootstrap.InitResult:
         return await bootstrap.init_org(
@@ -63,5 +74,6 @@ def init(
     table = Table(show_header=False)
     for key, value in result.as_json().items():
         table.add_row(key, value)
-    console.print(table)
-    console.print("[yellow]The token is shown once; keep it safe.[/yellow]")
+    console.print(table, soft_wrap=True)
+    console.print("[yellow]The token is shown once; keep it safe.[/yellow]\n")
+    print_connection(url.rstrip("/"), result.token, result.project_id)

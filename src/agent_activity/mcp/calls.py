@@ -39,8 +39,9 @@ from agent_activity.api.error_handling import refused_text, status_for
 from agent_activity.db.models import AgentSession, Project, WorkInterval
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
 from agent_activity.domain.presence import sessions as presence
+from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.live import LiveSession
-from agent_activity.domain.presence.sessions import ClientIdentity, find_live_session, touch_session
+from agent_activity.domain.presence.sessions import find_live_session, touch_session
 from agent_activity.domain.presence.touches import Touch
 from agent_activity.domain.telemetry.joins import JoinKey, keys_from_meta
 from agent_activity.domain.tenancy.access import ProjectRef, get_project
@@ -123,6 +124,12 @@ def client_info(ctx: ServerRequestContext[Any, Any]) -> Implementation | None:
     return params.client_info if params is not None else None
 
 
+def presence_windows(runtime: Runtime) -> tuple[float, float]:
+    """The session timeout, and how recently a reconnecting client's session must have been
+    active to be continued: the stale threshold (docs/mcp.md, "Sessions")."""
+    return runtime.settings.session_timeout_s, runtime.settings.stale_after_s
+
+
 def project_id_from(request: Request) -> uuid.UUID:
     raw = request.headers.get(PROJECT_HEADER, "").strip()
     hint = "set the X-Project-Id header in your MCP client config to the project's id"
@@ -184,7 +191,7 @@ async def run_tool(
                 await db.commit()
                 async with runtime.write_gate:
                     touched = await touch_session(
-                        db, principal, project, identity, now, runtime.settings.session_timeout_s
+                        db, principal, project, identity, now, *presence_windows(runtime)
                     )
                     call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
                     if touched.nothing_open:
@@ -311,7 +318,7 @@ async def record_failure(
             project = await runtime.projects.get(db, principal, project_id_from(request))
             identity = client_identity(request, client_info(rctx), principal, project.id)
             touched = await touch_session(
-                db, principal, project, identity, now, runtime.settings.session_timeout_s
+                db, principal, project, identity, now, *presence_windows(runtime)
             )
             await db.commit()
             agent = touched.agent

@@ -15,7 +15,7 @@ import uuid
 from mcp_types import Implementation
 from starlette.requests import Request
 
-from agent_activity.domain.presence.sessions import ClientIdentity, derive_session_key
+from agent_activity.domain.presence.client import ClientIdentity, derive_session_key
 from agent_activity.domain.tenancy.principal import Principal
 from agent_activity.mcp.sessions import LegacySession
 

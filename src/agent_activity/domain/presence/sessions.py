@@ -10,7 +10,6 @@ sweep; every step is an idempotent conditional update, and the sweep locks rows 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import uuid
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentSession, Ticket, WorkInterval
 from agent_activity.db.statements import once
 from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
+from agent_activity.domain.presence.client import ClientIdentity
+from agent_activity.domain.presence.reconnects import continue_recent_session
 from agent_activity.domain.tenancy.access import ProjectRef
 from agent_activity.domain.tenancy.principal import Principal
 
@@ -33,32 +34,6 @@ ROLE_MAX = 64
 SWEEP_BATCH = 500
 # find_live_session leaves sessions this close to their timeout to the long way.
 LIVE_MARGIN_S = 10.0
-
-
-@dataclass(frozen=True)
-class ClientIdentity:
-    """Who is on the other end of an MCP request, as far as the transport tells us."""
-
-    session_key: str
-    protocol: str  # "legacy" (Mcp-Session-Id) or "sessionless"
-    machine_id: str
-    origin: str | None
-    client_name: str | None
-    client_version: str | None
-
-
-def derive_session_key(
-    token_id: uuid.UUID,
-    client_name: str | None,
-    client_version: str | None,
-    machine_id: str,
-    project_id: uuid.UUID | None,
-) -> str:
-    """The stable session id of a sessionless client: the same caller always maps to one key."""
-    material = "|".join(
-        [str(token_id), client_name or "", client_version or "", machine_id, str(project_id or "")]
-    )
-    return "sl_" + hashlib.sha256(material.encode()).hexdigest()[:40]
 
 
 def seconds_between(start: datetime, end: datetime) -> int:
@@ -114,13 +89,29 @@ async def touch_session(
     identity: ClientIdentity,
     now: datetime,
     timeout_s: float,
+    continue_within_s: float = 0.0,
 ) -> Touched:
-    """The caller's session, created or revived, with its last activity set to ``now``."""
+    """The caller's session, created or revived, with its last activity set to ``now``.
+
+    A new session key continues the same client's session active in the last
+    ``continue_within_s`` (domain/presence/reconnects.py) rather than opening another.
+    """
     agent = await _touch_live_session(session, principal, project, identity, now, timeout_s)
     if agent is not None:
         return Touched(agent, was_live=True)
     agent = await _session_by_key(session, identity.session_key)
     nothing_open = False
+    if agent is None:
+        agent = await continue_recent_session(
+            session,
+            principal,
+            project,
+            identity.client_name,
+            identity.machine_id,
+            identity.session_key,
+            now,
+            continue_within_s,
+        )
     if agent is None:
         agent, nothing_open = await _insert_session(session, principal, project, identity, now)
     elif agent.org_id != principal.org_id or agent.token_id != principal.token_id:

@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agent_activity.db.batch_writer import BatchWriter, in_transaction
 from agent_activity.db.models import AgentSession
 from agent_activity.db.statements import once
+from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.sessions import (
-    ClientIdentity,
     touch_parameters,
     touched_columns,
 )

@@ -1,0 +1,49 @@
+"""The live demo's agents work the board through the server's own MCP endpoint and agents API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+from fastapi import FastAPI
+
+from agent_activity.demo.simulation import Pace, simulate
+from tests.factories import Tenant
+from tests.live_server import serve
+from tests.mcp_endpoint.test_presence_flow import activity, make_ticket
+
+
+async def test_simulated_agents_show_up_on_the_board_and_record_runs(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    await make_ticket(client, tenant, "Login page")
+    agent = await client.post("/api/agents/", json={"name": "Demo"}, headers=tenant.headers)
+    agent_uid = agent.json()["data"]["id"]
+    async with serve(app) as base:
+        crew = asyncio.create_task(
+            simulate(base, tenant.token, str(tenant.project_id), 2, Pace(0.05, 0.05))
+        )
+        try:
+            board: dict[str, object] = {}
+            for _ in range(200):
+                await asyncio.sleep(0.1)
+                board = await activity(client, tenant)
+                runs = await client.get(
+                    f"/api/agents/{agent_uid}/activities", headers=tenant.headers
+                )
+                done = runs.json()["data"]["_meta"]["total_items"] > 0
+                if done and board["checkpoints"] and board["session_history"]:
+                    break
+            else:
+                raise AssertionError(f"the simulation left no trace: {board}")
+        finally:
+            crew.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await crew
+    origins = {s["origin"] for s in board["sessions"]}  # type: ignore[attr-defined]
+    assert origins <= {"demo-agent-1", "demo-agent-2"} and origins
+    tickets = (
+        await client.get(f"/api/projects/{tenant.project_id}/tickets", headers=tenant.headers)
+    ).json()["tickets"]
+    assert any(t["column"] != "backlog" for t in tickets)  # moved along by the agents
