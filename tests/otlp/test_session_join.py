@@ -97,6 +97,20 @@ async def test_telemetry_of_a_joined_session_lands_on_its_open_ticket(
     # The telemetry at +119 s moved the session's last activity on, past the MCP calls'.
     assert mcp_session.last_activity_at >= started + timedelta(seconds=119)
 
+    # The feeds and the search filter on the ticket; totals count the ticket's records only.
+    feed = await client.get(
+        f"/v1/orgs/{tenant.org_id}/activity?ticket_id={ticket}", headers=tenant.headers
+    )
+    assert feed.status_code == 200
+    assert feed.json()["total"] == 2
+    assert {a["ticket_id"] for a in feed.json()["activities"]} == {str(ticket)}
+    search = await client.get(
+        f"/v1/orgs/{tenant.org_id}/workspaces/{tenant.workspace_id}/activity/search",
+        params={"ticket_id": str(ticket), "agent_session_id": SESSION},
+        headers=tenant.headers,
+    )
+    assert [a["agent_session_id"] for a in search.json()["activities"]] == [SESSION] * 2
+
     theirs = await telemetry_records(db, other_tenant.org_id)
     assert [(r.ticket_id, (r.record_metadata or {}).get("mcp_session_id")) for r in theirs] == [
         (None, None)

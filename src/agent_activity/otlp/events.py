@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from agent_activity.otlp.items import Item, Outcome, Source, base_record
+from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord
+
+from agent_activity.otlp.items import Item, Outcome, Source, base_record, digest_id
 from agent_activity.otlp.values import Attributes
 
 
@@ -17,8 +20,15 @@ class LogEvent:
     resource: Attributes
     at: datetime
     trace_id: str | None
-    # A stable id from the record's encoded bytes, for events with no natural key.
-    digest_id: str
+    log: LogRecord
+    resource_key: bytes
+
+    @cached_property
+    def digest_id(self) -> str:
+        """A stable id from the record's encoded bytes, for events with no natural key; made
+        only when asked (Claude Code's events have a key of their own)."""
+        encoded = self.log.SerializeToString(deterministic=True)
+        return digest_id("log", self.resource_key, encoded)
 
 
 def event_item(

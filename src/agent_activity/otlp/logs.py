@@ -10,7 +10,7 @@ from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord
 
 from agent_activity.otlp import claude_code, codex, gemini
 from agent_activity.otlp.events import LogEvent
-from agent_activity.otlp.items import DROPPED, Batch, Outcome, Source, digest_id, too_far_ahead
+from agent_activity.otlp.items import DROPPED, Batch, Outcome, Source, too_far_ahead
 from agent_activity.otlp.projects import ResourceScope
 from agent_activity.otlp.values import Attributes, attributes_of, parse_time, time_of
 
@@ -27,16 +27,17 @@ async def map_logs(request: ExportLogsServiceRequest, scope: ResourceScope) -> B
     for resource_logs in request.resource_logs:
         resource = attributes_of(resource_logs.resource.attributes)
         source = await scope.source_for(resource)
+        key = resource_key(resource)
         for scope_logs in resource_logs.scope_logs:
             for log in scope_logs.log_records:
                 if isinstance(source, str):
                     batch.add(scope.refusal(source))
                     continue
-                batch.add(map_record(source, resource, log))
+                batch.add(map_record(source, resource, key, log))
     return batch
 
 
-def map_record(source: Source, resource: Attributes, log: LogRecord) -> Outcome:
+def map_record(source: Source, resource: Attributes, key: bytes, log: LogRecord) -> Outcome:
     attributes = attributes_of(log.attributes)
     name = event_name(resource, log, attributes)
     mapper = next((m for prefix, m in MAPPERS.items() if name.startswith(prefix)), None)
@@ -51,14 +52,14 @@ def map_record(source: Source, resource: Attributes, log: LogRecord) -> Outcome:
     refusal = too_far_ahead(source, at)
     if refusal is not None:
         return refusal
-    encoded = log.SerializeToString(deterministic=True)
     event = LogEvent(
         name=name,
         attributes=attributes,
         resource=resource,
         at=at,
         trace_id=log.trace_id.hex() or None,
-        digest_id=digest_id("log", resource_key(resource), encoded),
+        log=log,
+        resource_key=key,
     )
     return mapper(source, event)
 

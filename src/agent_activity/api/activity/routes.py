@@ -45,9 +45,12 @@ async def get_org_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
+    ticket_id: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Records of one ticket")
+    ] = None,
 ) -> FastJSONResponse:
     await feeds.org_scope(session, principal, org_id)
-    return await respond(session, codec, ActivityFilter(org_id), page)
+    return await respond(session, codec, ActivityFilter(org_id, ticket_id=ticket_id), page)
 
 
 @router.get(WS + "/activity", response_model=ActivityPage)
@@ -175,6 +178,7 @@ async def get_resource_activity(
 
 
 Text = Annotated[str | None, Query(min_length=1, max_length=64)]
+LongText = Annotated[str | None, Query(min_length=1, max_length=128)]
 Duration = Annotated[float | None, Query(ge=0, allow_inf_nan=False)]
 
 
@@ -192,8 +196,11 @@ async def search_workspace_activity(
     status: Annotated[Literal["success", "error"] | None, Query()] = None,
     min_duration_ms: Duration = None,
     max_duration_ms: Duration = None,
+    ticket_id: Text = None,
+    agent_session_id: LongText = None,
 ) -> FastJSONResponse:
-    """Filter by action, resource type, user, outcome and duration; all filters combine (AND)."""
+    """Filter by action, resource type, user, outcome, duration, ticket and agent session; all
+    filters combine (AND)."""
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(
         org_id,
@@ -204,5 +211,7 @@ async def search_workspace_activity(
         success=None if status is None else status == "success",
         min_duration_ms=min_duration_ms,
         max_duration_ms=max_duration_ms,
+        ticket_id=ticket_id,
+        agent_session_id=agent_session_id,
     )
     return await respond(session, codec, query, page)

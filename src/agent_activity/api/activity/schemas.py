@@ -124,6 +124,9 @@ class Activity(BaseModel):
     augmentation_id: str | None
     stages_completed: int | None
     total_stages: int | None
+    # Additions to file 004's shape: telemetry's ticket and agent session (docs/otlp.md).
+    ticket_id: str | None
+    agent_session_id: str | None
     token_usage: dict[str, int]
     metadata: dict[str, Any]
 

@@ -38,6 +38,9 @@ class ActivityFilter:
     success: bool | None = None
     min_duration_ms: float | None = None
     max_duration_ms: float | None = None
+    # Telemetry attribution (docs/otlp.md): a ticket's records, an agent session's records.
+    ticket_id: str | None = None
+    agent_session_id: str | None = None
     start: datetime | None = None  # inclusive
     end: datetime | None = None  # exclusive
 
@@ -76,6 +79,8 @@ CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
     "success": lambda value: R.success == value,
     "min_duration_ms": lambda value: R.duration_ms >= value,
     "max_duration_ms": lambda value: R.duration_ms <= value,
+    "ticket_id": lambda value: R.ticket_id == value,
+    "agent_session_id": lambda value: R.agent_session_id == value,
     "start": lambda value: R.timestamp >= value,
     "end": lambda value: R.timestamp < value,
 }
@@ -132,6 +137,8 @@ SHOWN = (
     "augmentation_id",
     "stages_completed",
     "total_stages",
+    "ticket_id",
+    "agent_session_id",
 )
 # A page row: what identifies it, the shown columns in order, then the two JSON columns.
 PAGE_COLUMNS = (

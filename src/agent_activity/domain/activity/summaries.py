@@ -62,7 +62,7 @@ TOTAL = ("*", "*")  # the one key of ungrouped stats
 def rollup_scope(query: ActivityFilter) -> tuple[str, str] | None:
     """The rollup scope whose rows count exactly what ``query`` matches, if there is one."""
     q = query
-    if q.augmentation_id or q.resource_id:
+    if q.augmentation_id or q.resource_id or q.ticket_id or q.agent_session_id:
         return None
     if q.min_duration_ms is not None or q.max_duration_ms is not None:
         return None

@@ -17,7 +17,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.models import AgentSession, WorkInterval
+from agent_activity.db.models import AgentSession, Project, WorkInterval
 from agent_activity.domain.telemetry.joins import JoinKey, joined_sessions, write_joins
 from agent_activity.domain.telemetry.records import TelemetryRecord
 
@@ -47,11 +47,18 @@ async def attribute(
     if not mcp_of:
         return
     intervals = await intervals_of(session, set(mcp_of.values()))
+    projects = await projects_of(session, set(mcp_of.values()))
     newest: dict[uuid.UUID, datetime] = {}
     for telemetry_id, mcp in mcp_of.items():
         for item in by_session[telemetry_id]:
             at: datetime = item.record["timestamp"]
-            item.record["record_metadata"]["mcp_session_id"] = str(mcp)
+            metadata = item.record["record_metadata"]
+            metadata["mcp_session_id"] = str(mcp)
+            if item.record.get("workspace_id") is None and mcp in projects:
+                # Sent without a project: the joined session's own project is the record's.
+                project_id, workspace_id = projects[mcp]
+                item.record["workspace_id"] = str(workspace_id)
+                metadata["project_id"] = str(project_id)
             ticket = ticket_at(intervals.get(mcp, []), at)
             if ticket is not None:
                 item.record["ticket_id"] = str(ticket)
@@ -71,6 +78,18 @@ async def intervals_of(
     for interval in rows:
         found[interval.session_id].append(interval)
     return found
+
+
+async def projects_of(
+    session: AsyncSession, mcp_sessions: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]]:
+    """Each MCP session's (project, workspace)."""
+    rows = await session.execute(
+        select(AgentSession.id, Project.id, Project.workspace_id)
+        .join(Project, Project.id == AgentSession.project_id)
+        .where(AgentSession.id.in_(mcp_sessions))
+    )
+    return {agent: (project, workspace) for agent, project, workspace in rows}
 
 
 def ticket_at(intervals: list[WorkInterval], at: datetime) -> uuid.UUID | None:
