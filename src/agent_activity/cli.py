@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity import bootstrap, demo
+from agent_activity import bootstrap, demo, storage_cli
 from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
 from agent_activity.db.engine import create_engine, create_sessionmaker
@@ -281,3 +281,6 @@ def token_revoke(token_id: Annotated[uuid.UUID, typer.Argument(help="The token's
 
 if __name__ == "__main__":
     app()
+
+
+storage_cli.register(app)

@@ -16,8 +16,10 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal
 
 import orjson
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.db.models import ActivityRecord
 from agent_activity.domain.activity.query import (
     SHOWN,
     ActivityFilter,
@@ -67,10 +69,6 @@ def csv_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def csv_header() -> bytes:
-    return csv_rows([])
-
-
 def csv_rows(activities: Iterable[dict[str, Any]], header: bool = True) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -85,6 +83,12 @@ async def export_bytes(
 ) -> AsyncIterator[bytes]:
     """The export of ``query`` as the bytes of a file in ``fmt``, one chunk at a time."""
     if fmt == "csv":
-        yield csv_header()
+        yield csv_rows([])
     async for activities in export_records(sessions, query):
         yield ndjson_lines(activities) if fmt == "ndjson" else csv_rows(activities, header=False)
+
+
+async def count_records(session: AsyncSession, query: ActivityFilter) -> int:
+    """How many records an export of ``query`` holds when it starts (for a progress bar)."""
+    counted = select(func.count()).select_from(ActivityRecord).where(*query.conditions())
+    return int(await session.scalar(counted, query.values()) or 0)
