@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from agent_activity.api.activity import errors, ingest_routes, routes, summary_routes
+from agent_activity.api.activity import (
+    errors,
+    export_routes,
+    ingest_routes,
+    routes,
+    summary_routes,
+)
 from agent_activity.api.activity.deps import CursorKeys
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.runtime import Runtime
@@ -24,4 +30,5 @@ def build_app(runtime: Runtime) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(summary_routes.router)
     app.include_router(ingest_routes.router)
+    app.include_router(export_routes.router)
     return app

@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 
 from agent_activity.api.activity.schemas import UtcTime
 from agent_activity.domain.activity.cursor import CursorCodec, load_secret
+from agent_activity.domain.errors import FieldIssue, Invalid
 from agent_activity.runtime import Runtime
 
 
@@ -71,6 +72,13 @@ async def page_params(  # async: no thread-pool hop (see api/deps.py)
         limit=limit,
         cursor=cursor,
     )
+
+
+def check_range(start: datetime | None, end: datetime | None) -> None:
+    if start and end and start > end:
+        message = "start_time must not be after end_time"
+        issue = FieldIssue(("query", "start_time"), message, "value_error", start.isoformat())
+        raise Invalid(message, [issue])
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]

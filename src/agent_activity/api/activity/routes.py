@@ -9,14 +9,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams
+from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams, check_range
 from agent_activity.api.activity.schemas import ActivityPage
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep
 from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.activity import feeds
 from agent_activity.domain.activity.cursor import CursorCodec
 from agent_activity.domain.activity.query import ActivityFilter
-from agent_activity.domain.errors import FieldIssue, Invalid
 
 router = APIRouter()
 
@@ -29,10 +28,7 @@ WS = "/orgs/{org_id}/workspaces/{workspace_id}"
 async def respond(
     session: AsyncSession, codec: CursorCodec, query: ActivityFilter, page: PageParams
 ) -> FastJSONResponse:
-    if page.start and page.end and page.start > page.end:
-        message = "start_time must not be after end_time"
-        issue = FieldIssue(("query", "start_time"), message, "value_error", page.start.isoformat())
-        raise Invalid(message, [issue])
+    check_range(page.start, page.end)
     ranged = replace(query, start=page.start, end=page.end)
     body = await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
     return FastJSONResponse(body)
