@@ -19,6 +19,8 @@ from bench.stats import Latency
 from bench.storage import Database, RawStore
 from bench.world import World
 
+BENCH_RATE_LIMIT = 1_000_000_000  # requests per token per minute
+
 
 @dataclass
 class Context:
@@ -39,7 +41,8 @@ class Context:
         env = {
             "AGENT_ACTIVITY_DATABASE_URL": self.database.url,
             "AGENT_ACTIVITY_REQUEST_LOG_ENABLED": "true" if request_log else "false",
-            "AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE": "0",
+            # The limit is on, counted as by default (no Redis), but too high to refuse the load.
+            "AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE": str(BENCH_RATE_LIMIT),
             "AGENT_ACTIVITY_LOG_LEVEL": "warning",
             "AGENT_ACTIVITY_WORKERS": "1",
         }

@@ -31,6 +31,7 @@ from agent_activity.domain.telemetry.joins import JoinWriter, join_writer
 from agent_activity.domain.tenancy.access import ProjectRefs
 from agent_activity.domain.tenancy.principal_cache import PrincipalCache
 from agent_activity.domain.tenancy.ratelimit import (
+    BatchedCounter,
     Counter,
     DatabaseCounter,
     RateLimiter,
@@ -85,7 +86,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     if settings.redis_url:
         counter = RedisCounter(settings.redis_url)
     else:
-        counter = DatabaseCounter(sessionmaker)
+        counter = BatchedCounter(DatabaseCounter(sessionmaker))
     write_gate = create_write_gate(settings)
     request_log = request_log_writer(settings, sessionmaker, write_gate)
     runtime = Runtime(

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agent_activity.api.outage import DatabaseUnavailable, database_unreachable
 from agent_activity.domain.errors import (
     Conflict,
     DomainError,
@@ -43,6 +44,7 @@ class HttpProblem(DomainError):
 
 DEFAULT_STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
+    DatabaseUnavailable: 503,
     Forbidden: 403,
     NotFound: 404,
     Invalid: 400,
@@ -83,6 +85,8 @@ def issues_from_validation(exc: RequestValidationError) -> list[FieldIssue]:
 
 
 def with_headers(response: Response, error: DomainError) -> Response:
+    if isinstance(error, DatabaseUnavailable):
+        response.headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, RateLimited):
         response.headers["Retry-After"] = str(int(error.retry_after_s))
     if isinstance(error, Unauthenticated):
@@ -165,12 +169,15 @@ class CatchAllMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as error:
-            refusal = refused_text(error)
-            if refusal is None:
+            answer: DomainError | None = refused_text(error)
+            if database_unreachable(error):
+                answer = DatabaseUnavailable()
+                logger.warning("database unreachable on %s: %s", scope.get("path"), error)
+            elif answer is None:
                 logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            response = self.render(refusal or INTERNAL)
+            response = self.render(answer or INTERNAL)
             await response(scope, receive, send)
 
 

@@ -27,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from agent_activity.api.deps import authenticate_request
 from agent_activity.api.error_handling import HttpProblem, http_code, status_for, with_headers
+from agent_activity.api.outage import DatabaseUnavailable, database_unreachable
 from agent_activity.api.projects.errors import render
 from agent_activity.domain.errors import RateLimited, Unauthenticated
 from agent_activity.domain.presence.sessions import SWEEP_BATCH, expire_sessions
@@ -123,6 +124,13 @@ class Authenticated:
         except RateLimited as error:
             response = with_headers(render(error, status_for(error)), error)
             await response(scope, receive, send)
+            return
+        except Exception as error:
+            if not database_unreachable(error):
+                raise
+            logger.warning("database unreachable on /mcp: %s", error)
+            unavailable = DatabaseUnavailable()
+            await with_headers(render(unavailable, 503), unavailable)(scope, receive, send)
             return
         try:
             # Read here, where a refusal can take the family's shape: the SDK would answer 500.

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from agent_activity.api.error_handling import refused_text, status_for
+from agent_activity.api.outage import DatabaseUnavailable, database_unreachable
 from agent_activity.db.models import AgentSession, Project, WorkInterval
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
 from agent_activity.domain.presence import sessions as presence
@@ -212,6 +213,9 @@ async def run_tool(
         if refusal is not None:
             await record_failure(runtime, rctx, tool, started, now, refusal)
             raise ToolError(f"{tool} failed: {refusal.issues[0].message}") from None
+        if database_unreachable(error):
+            logger.warning("MCP tool %s: database unreachable: %s", tool, error)
+            raise ToolError(f"{tool} failed: {DatabaseUnavailable().message}") from None
         logger.exception("MCP tool %s crashed", tool)
         await record_failure(runtime, rctx, tool, started, now, error)
         raise ToolError(f"{tool} failed: an unexpected error occurred") from None

@@ -40,7 +40,7 @@ def client_of_initialize(body: bytes) -> tuple[str | None, str | None] | None:
     """The client's name and version if ``body`` is an ``initialize`` request, else None."""
     try:
         message: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(message, dict) or message.get("method") != "initialize":
         return None

@@ -1,12 +1,19 @@
 """Requests per token per minute, counted where every server process sees the same numbers.
 
-A fixed one-minute window: cheap (one atomic increment per request) and good enough for
-protecting the service; the window's end is the Retry-After a limited caller gets.
+A fixed one-minute window; the window's end is the Retry-After a limited caller gets. With
+Redis, every request is one atomic increment there. Without it, a process counts in memory and
+adds its count to the database row at most once per flush interval per token
+(``BatchedCounter``), so a request does not write the database. Within one process the limit
+is exact; across processes each one decides on the shared total as of its last flush plus its
+own count since, so N processes let at most (N - 1) times what one token sends a process in one
+flush interval past the limit (docs/security.md).
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -19,6 +26,7 @@ from agent_activity.db.models import RateLimitCounter
 from agent_activity.domain.errors import RateLimited
 
 WINDOW_S = 60
+FLUSH_INTERVAL_S = 1.0
 
 
 class Counter(Protocol):
@@ -31,20 +39,20 @@ class DatabaseCounter:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
 
-    async def increment(self, key: str, window_start: int) -> int:
+    async def increment(self, key: str, window_start: int, by: int = 1) -> int:
         async with self._sessionmaker() as session, session.begin():
             insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
             statement = (
                 insert(RateLimitCounter)
-                .values(key=key, window_start=window_start, count=1)
+                .values(key=key, window_start=window_start, count=by)
                 .on_conflict_do_update(
                     index_elements=["key", "window_start"],
-                    set_={"count": RateLimitCounter.count + 1},
+                    set_={"count": RateLimitCounter.count + by},
                 )
                 .returning(RateLimitCounter.count)
             )
             count = (await session.execute(statement)).scalar_one()
-            if count == 1:
+            if count == by:
                 # First hit of a new window: drop this key's old windows.
                 await session.execute(
                     delete(RateLimitCounter).where(
@@ -61,6 +69,41 @@ class DatabaseCounter:
                 )
             )
             return int(value or 0)
+
+
+class BatchedCounter:
+    """Counts in this process's memory; adds to the database at most once per interval a key."""
+
+    def __init__(
+        self,
+        store: DatabaseCounter,
+        interval_s: float = FLUSH_INTERVAL_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.interval_s = interval_s
+        self.monotonic = monotonic
+        self.pending: dict[tuple[str, int], int] = {}
+        self.shared: dict[tuple[str, int], int] = {}  # the stored total at the last flush
+        self.flushed_at: dict[tuple[str, int], float] = {}
+
+    async def increment(self, key: str, window_start: int) -> int:
+        slot = (key, window_start)
+        self.pending[slot] = self.pending.get(slot, 0) + 1
+        now = self.monotonic()
+        if now - self.flushed_at.get(slot, -math.inf) < self.interval_s:
+            return self.shared.get(slot, 0) + self.pending[slot]
+        self.flushed_at[slot] = now  # before the write, so concurrent requests do not all flush
+        self.forget_before(window_start)
+        by = self.pending.pop(slot)
+        total = await self.store.increment(key, window_start, by)
+        self.shared[slot] = total
+        return total + self.pending.get(slot, 0)
+
+    def forget_before(self, window_start: int) -> None:
+        for table in (self.pending, self.shared, self.flushed_at):
+            for slot in [s for s in table if s[1] < window_start]:
+                del table[slot]
 
 
 class RedisCounter:
