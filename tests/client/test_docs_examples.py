@@ -6,14 +6,12 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_ready
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "client.md"
 
@@ -41,13 +39,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     url = f"http://127.0.0.1:{port}"
     try:
         assert token, "serve --demo printed no token"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
+        assert wait_ready(url), "serve --demo did not become ready"
         yield {"AGENT_ACTIVITY_URL": url, "AGENT_ACTIVITY_TOKEN": token}
     finally:
         process.terminate()
