@@ -116,7 +116,7 @@ def served(database_of_the_demo: str, tmp_path_factory: pytest.TempPathFactory) 
     log = tmp_path_factory.mktemp("fuzzing") / "server.log"
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    demo = ("--demo", "--demo-runs", "60", "--demo-records", "500")
+    demo = ("--demo", "--demo-runs", "60", "--demo-records", "500", "--no-simulation")
     process = start(database_of_the_demo, port, log, *demo)
     try:
         wait_ready(process, base_url, log)
