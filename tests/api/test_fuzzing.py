@@ -152,6 +152,11 @@ def test_no_request_gets_a_server_error_or_an_undocumented_shape(
         operations.append(result.ok())
     assert operations, f"{family} documents no operation"
     for operation in operations:
+        takes_input = any(True for _ in operation.iter_parameters()) or bool(
+            operation.get_request_payload_content_types()
+        )
+        if mode is GenerationMode.NEGATIVE and not takes_input:
+            continue  # GET /api/projects has no input to break: nothing negative to send
         # Valid requests go to the demo's org; broken ones may break the path's ids as well
         # (some operations have nothing else to break).
         ids = {
