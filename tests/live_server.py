@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
 from collections.abc import AsyncIterator
 
+import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -37,3 +39,15 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
         # Open event streams never end by themselves; uvicorn cancels them after this grace.
         server.force_exit = True
         await task
+
+
+def wait_ready(base_url: str, timeout_s: float = 120.0) -> bool:
+    """Poll ``/readyz`` of a server in another process until it answers 200 or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            time.sleep(0.3)
+    return False

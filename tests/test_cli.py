@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent_activity.cli import app
-from tests.live_server import free_port
+from tests.live_server import free_port, wait_ready
 
 runner = CliRunner()
 
@@ -98,14 +97,7 @@ def test_serve_demo_answers_readyz_and_an_authenticated_request(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
+        if not wait_ready(base):
             pytest.fail("serve --demo did not become ready")
         process.terminate()
         output, _ = process.communicate(timeout=30)
@@ -125,13 +117,7 @@ def test_serve_demo_answers_readyz_and_an_authenticated_request(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
+        wait_ready(base, 60)
         authorised = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert authorised.status_code == 200, authorised.text
         assert authorised.json()["total_requests"] > 0

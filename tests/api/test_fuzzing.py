@@ -116,7 +116,7 @@ def served(database_of_the_demo: str, tmp_path_factory: pytest.TempPathFactory) 
     log = tmp_path_factory.mktemp("fuzzing") / "server.log"
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    demo = ("--demo", "--demo-runs", "60", "--demo-records", "500")
+    demo = ("--demo", "--demo-runs", "60", "--demo-records", "500", "--no-simulation")
     process = start(database_of_the_demo, port, log, *demo)
     try:
         wait_ready(process, base_url, log)
@@ -152,6 +152,11 @@ def test_no_request_gets_a_server_error_or_an_undocumented_shape(
         operations.append(result.ok())
     assert operations, f"{family} documents no operation"
     for operation in operations:
+        takes_input = any(True for _ in operation.iter_parameters()) or bool(
+            operation.get_request_payload_content_types()
+        )
+        if mode is GenerationMode.NEGATIVE and not takes_input:
+            continue  # GET /api/projects has no input to break: nothing negative to send
         # Valid requests go to the demo's org; broken ones may break the path's ids as well
         # (some operations have nothing else to break).
         ids = {

@@ -38,9 +38,13 @@ def make_run(
     prompt, output = rng.randint(200, 20000), rng.randint(50, 4000)
     if status == "pending":
         prompt = output = 0
+    # Each run ran some version of its agent: the newest for most, an older one for some.
+    versions = world.versions.get(agent.id, [])
+    version = (versions[-1] if rng.random() < 0.8 else rng.choice(versions)) if versions else None
     return AgentRun(
         org_id=world.org.id,
         agent_id=agent.id,
+        agent_version_id=version.id if version else None,
         scratchpad_uid=new_id(),
         workflow_id=f"agent-{agent.approach}-{agent.id.hex[:8]}",
         approach=agent.approach,

@@ -97,6 +97,7 @@ class DemoWorld:
     endpoints: list[Endpoint] = field(default_factory=list)
     augmentations: list[Augmentation] = field(default_factory=list)
     tickets: dict[uuid.UUID, list[Ticket]] = field(default_factory=dict)
+    versions: dict[uuid.UUID, list[AgentVersion]] = field(default_factory=dict)
 
 
 async def build_world(
@@ -171,12 +172,10 @@ async def build_world(
     await session.flush()
     for agent in world.agents:
         for version in (1, 2):
-            session.add(
-                AgentVersion(
-                    agent_id=agent.id,
-                    version=version,
-                    config={"model": rng.choice(["large", "small"])},
-                )
+            row = AgentVersion(
+                agent_id=agent.id, version=version, config={"model": rng.choice(["large", "small"])}
             )
+            session.add(row)
+            world.versions.setdefault(agent.id, []).append(row)
     await session.flush()
     return world

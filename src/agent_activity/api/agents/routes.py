@@ -72,17 +72,28 @@ async def create_agent(
 
 
 @router.get("/")
-async def list_agents(session: ReadSessionDep, principal: PrincipalDep) -> dict[str, Any]:
+async def list_agents(
+    request: Request, session: ReadSessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """The agents this token can see, by name: where an agent_uid comes from."""
     found = await load_directory(session, principal)
+    request.state.activity = {"resource_type": "agent", "action": "list"}
     return resources.envelope(resources.agent_list(found.agents))
 
 
 @router.get("/{agent_uid}")
 async def get_agent(
-    agent_uid: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
+    agent_uid: uuid.UUID, request: Request, session: ReadSessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     detail = await agents.get_agent_detail(session, principal, agent_uid)
+    workspace = detail.agent.workspace_id
+    # The request log files the read under the agent's workspace, as it does the run writes.
+    request.state.activity = {
+        "resource_type": "agent",
+        "resource_id": str(agent_uid),
+        "action": "read",
+        "workspace_id": str(workspace) if workspace else None,
+    }
     return resources.envelope(resources.agent_resource(detail))
 
 
