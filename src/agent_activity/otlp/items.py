@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from agent_activity.domain.telemetry.records import TelemetryRecord
@@ -41,6 +42,20 @@ class Source:
     project: ProjectRef | None
     received_at: datetime
     privacy: Privacy
+
+    @cached_property
+    def identity(self) -> dict[str, Any]:
+        """The fields every record of this source shares, made once per export and resource."""
+        principal = self.principal
+        return {
+            "user_id": str(principal.principal_id) if principal.is_user else None,
+            "workspace_id": str(self.project.workspace_id) if self.project else None,
+            "principal_type": principal.principal_type,
+            "principal_id": str(principal.principal_id),
+            "token_id": str(principal.token_id),
+            "token_type": "api_token",
+            "received_at": self.received_at,
+        }
 
 
 @dataclass
@@ -131,7 +146,6 @@ def base_record(
 ) -> dict[str, Any]:
     """The fields every telemetry record has: who sent it (the token, never what the agent
     says about its user), where (the project's workspace), and which agent session."""
-    principal = source.principal
     metadata: dict[str, Any] = {"source": "otlp", "agent": agent, "event": event}
     version = resource.get("service.version") or attributes.get("app.version")
     if version:
@@ -142,16 +156,10 @@ def base_record(
     if user:
         metadata["reported_user"] = user
     return {
+        **source.identity,
         "timestamp": at,
         "trace_id": trace_id or None,
-        "user_id": str(principal.principal_id) if principal.is_user else None,
-        "workspace_id": str(source.project.workspace_id) if source.project else None,
-        "principal_type": principal.principal_type,
-        "principal_id": str(principal.principal_id),
-        "token_id": str(principal.token_id),
-        "token_type": "api_token",
         "agent_session_id": session_id[:128] if session_id else None,
-        "received_at": source.received_at,
         "record_metadata": metadata,
     }
 

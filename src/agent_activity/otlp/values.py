@@ -14,6 +14,8 @@ Attributes = dict[str, Any]
 
 def value_of(value: AnyValue) -> Any:
     kind = value.WhichOneof("value")
+    if kind == "string_value":  # most values agents send
+        return value.string_value
     if kind is None:
         return None
     if kind == "array_value":
