@@ -1,4 +1,4 @@
-"""The log's storage commands of `agent-activity`: export (and, with the seals, verify)."""
+"""The log's storage commands of `agent-activity`: export and verify."""
 
 from __future__ import annotations
 
@@ -12,16 +12,20 @@ from typing import Annotated, TypeVar, get_args
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.config import Settings
 from agent_activity.db.engine import create_engine, create_sessionmaker
 from agent_activity.db.migrate import upgrade
+from agent_activity.db.models import Org
 from agent_activity.domain.activity.export import count_records
 from agent_activity.domain.activity.query import ActivityFilter
+from agent_activity.domain.activity.verify import ChainReport, verify_org
 from agent_activity.export_files import FileFormat, write_export
 
 T = TypeVar("T")
+console = Console()
 err_console = Console(stderr=True)
 FORMATS: tuple[str, ...] = get_args(FileFormat)
 
@@ -104,5 +108,35 @@ def export(
     err_console.print(f"[green]{written} records written to {out}[/green]")
 
 
+def verify(
+    org: Annotated[
+        uuid.UUID | None, typer.Option(help="Only this org's chain; else every org's.")
+    ] = None,
+) -> None:
+    """Walk each org's chain of batch seals against its records; name the first bad batch."""
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> list[ChainReport]:
+        async with sessions() as session:
+            orgs = [org] if org else list(await session.scalars(select(Org.id).order_by(Org.id)))
+            return [await verify_org(session, org_id) for org_id in orgs]
+
+    reports = with_sessions(work)
+    for report in reports:
+        summary = f"{report.seals} seals, {report.records} records"
+        if report.unsealed:
+            summary += f", {report.unsealed} written before sealing began (not covered)"
+        if report.first_bad is None:
+            console.print(f"[green]ok[/green] org {report.org_id}: {summary}")
+            continue
+        bad = report.first_bad
+        console.print(
+            f"[red]BAD[/red] org {report.org_id}: first bad batch at seal {bad.position}"
+            f" (batch {bad.batch}): {bad.reason}; {summary}"
+        )
+    if not all(report.ok for report in reports):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(export)
+    app.command()(verify)

@@ -89,6 +89,8 @@ class ActivityRecord(Base):
     total_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     record_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The batch it was written and sealed in (see domain/activity/seals.py); None before seals.
+    seal_batch: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ActivityRollup(Base):
