@@ -4,7 +4,9 @@ batch after a record is changed, a batch's records are removed, or a seal is rem
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -110,3 +112,22 @@ async def test_the_verify_command_names_the_first_bad_batch(
     bad = await asyncio.to_thread(runner.invoke, cli_app, args, env=env)
     assert bad.exit_code == 1
     assert "first bad batch at seal 1" in " ".join(bad.output.split())
+
+
+async def test_an_export_with_its_seals_verifies_offline(
+    db: AsyncSession, database_url: str, tenant: Tenant, batches: None, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    env = {"AGENT_ACTIVITY_DATABASE_URL": database_url}
+    out = tmp_path / "all.ndjson"
+    args = ["export", str(out), "--org", str(tenant.org_id), "--seals"]
+    assert (await asyncio.to_thread(runner.invoke, cli_app, args, env=env)).exit_code == 0
+    good = runner.invoke(cli_app, ["verify", "--export", str(out)])
+    assert good.exit_code == 0, good.output
+    assert "4 seals, 40 records" in " ".join(good.output.split())
+    lines = out.read_text().splitlines()
+    changed = json.loads(lines[5]) | {"action": "delete"}
+    out.write_text("\n".join([*lines[:5], json.dumps(changed), *lines[6:]]) + "\n")
+    bad = runner.invoke(cli_app, ["verify", "--export", str(out)])
+    assert bad.exit_code == 1
+    assert changed["id"] in " ".join(bad.output.split())

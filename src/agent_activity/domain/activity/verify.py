@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -37,10 +37,11 @@ class ChainReport:
         return self.first_bad is None
 
 
-async def batch_digests(session: AsyncSession, org_id: uuid.UUID) -> dict[int, tuple[int, str]]:
-    """Each batch's (record count, records digest) from the records as stored now. Read in
-    batch order, so only one batch's leaves are held at a time."""
-    found: dict[int, tuple[int, str]] = {}
+async def batch_leaves(
+    session: AsyncSession, org_id: uuid.UUID
+) -> AsyncIterator[tuple[int, list[bytes]]]:
+    """Each sealed batch's id and its records' leaves, as stored now. Read in batch order, so
+    only one batch's leaves are held at a time."""
     current: int | None = None
     leaves: list[bytes] = []
     statement = (
@@ -52,12 +53,19 @@ async def batch_digests(session: AsyncSession, org_id: uuid.UUID) -> dict[int, t
     async for row in await session.stream(statement):
         if row[0] != current:
             if current is not None:
-                found[current] = (len(leaves), records_digest(leaves))
+                yield current, leaves
             current, leaves = row[0], []
         leaves.append(leaf_of(as_activity(tuple(row[1:]))))
     if current is not None:
-        found[current] = (len(leaves), records_digest(leaves))
-    return found
+        yield current, leaves
+
+
+async def batch_digests(session: AsyncSession, org_id: uuid.UUID) -> dict[int, tuple[int, str]]:
+    """Each batch's (record count, records digest) from the records as stored now."""
+    return {
+        batch: (len(leaves), records_digest(leaves))
+        async for batch, leaves in batch_leaves(session, org_id)
+    }
 
 
 async def verify_org(
