@@ -38,8 +38,8 @@ async def test_a_filled_log_keeps_its_records_and_seals_new_ones(empty_database_
             await connection.execute(
                 OLD.insert(),
                 [
-                    {"id": uuid.uuid4(), "org_id": org_id, "timestamp": start + timedelta(seconds=s),
-                     "received_at": start, "action": "old",
+                    {"id": uuid.uuid4(), "org_id": org_id, "action": "old",
+                     "timestamp": start + timedelta(seconds=s), "received_at": start,
                      "success": True, "total_tokens": 0}
                     for s in range(500)
                 ],
