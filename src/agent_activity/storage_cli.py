@@ -1,4 +1,4 @@
-"""The log's storage commands of `agent-activity`: export (and, with the seals, verify)."""
+"""The log's storage commands of `agent-activity`: export and verify."""
 
 from __future__ import annotations
 
@@ -9,19 +9,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar, get_args
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.config import Settings
 from agent_activity.db.engine import create_engine, create_sessionmaker
 from agent_activity.db.migrate import upgrade
+from agent_activity.db.models import Org
 from agent_activity.domain.activity.export import count_records
 from agent_activity.domain.activity.query import ActivityFilter
+from agent_activity.domain.activity.seal_export import seal_lines, verify_export
+from agent_activity.domain.activity.verify import ChainReport, verify_org
 from agent_activity.export_files import FileFormat, write_export
 
 T = TypeVar("T")
+console = Console()
 err_console = Console(stderr=True)
 FORMATS: tuple[str, ...] = get_args(FileFormat)
 
@@ -69,6 +75,9 @@ def export(
     fmt: Annotated[
         str | None, typer.Option("--format", help="ndjson, csv or parquet; else from OUT.")
     ] = None,
+    seals: Annotated[
+        bool, typer.Option("--seals", help="Also write the seals to OUT.seals.ndjson.")
+    ] = False,
 ) -> None:
     """Export an org's activity records to a file, newest first, as the feed shows them."""
     file_format = format_of(out, fmt)
@@ -92,9 +101,15 @@ def export(
             console=err_console,
         ) as progress:
             task = progress.add_task("export", total=total)
-            return await write_export(
+            written = await write_export(
                 sessions, query, out, file_format, lambda n: progress.advance(task, n)
             )
+        if seals:
+            async with sessions() as session:
+                with seals_path(out).open("wb") as handle:
+                    async for line in seal_lines(session, org):
+                        handle.write(orjson.dumps(line) + b"\n")
+        return written
 
     try:
         written = with_sessions(work)
@@ -104,5 +119,59 @@ def export(
     err_console.print(f"[green]{written} records written to {out}[/green]")
 
 
+def seals_path(out: Path) -> Path:
+    return out.with_name(out.name + ".seals.ndjson")
+
+
+def verify_file(export_file: Path) -> None:
+    """Check an NDJSON export against the seals file written next to it, offline."""
+    with seals_path(export_file).open("rb") as handle:
+        chain = [orjson.loads(line) for line in handle]
+    with export_file.open("rb") as handle:
+        report = verify_export(chain, (orjson.loads(line) for line in handle))
+    summary = f"{report.seals} seals, {report.records} records"
+    if report.problem:
+        console.print(f"[red]BAD[/red] {export_file}: {report.problem}; {summary}")
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green] {export_file}: {summary}")
+
+
+def verify(
+    org: Annotated[
+        uuid.UUID | None, typer.Option(help="Only this org's chain; else every org's.")
+    ] = None,
+    export_file: Annotated[
+        Path | None,
+        typer.Option("--export", help="Check this NDJSON export and its seals file, offline."),
+    ] = None,
+) -> None:
+    """Walk each org's chain of batch seals against its records; name the first bad batch."""
+    if export_file is not None:
+        verify_file(export_file)
+        return
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> list[ChainReport]:
+        async with sessions() as session:
+            orgs = [org] if org else list(await session.scalars(select(Org.id).order_by(Org.id)))
+            return [await verify_org(session, org_id) for org_id in orgs]
+
+    reports = with_sessions(work)
+    for report in reports:
+        summary = f"{report.seals} seals, {report.records} records"
+        if report.unsealed:
+            summary += f", {report.unsealed} written before sealing began (not covered)"
+        if report.first_bad is None:
+            console.print(f"[green]ok[/green] org {report.org_id}: {summary}")
+            continue
+        bad = report.first_bad
+        console.print(
+            f"[red]BAD[/red] org {report.org_id}: first bad batch at seal {bad.position}"
+            f" (batch {bad.batch}): {bad.reason}; {summary}"
+        )
+    if not all(report.ok for report in reports):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(export)
+    app.command()(verify)

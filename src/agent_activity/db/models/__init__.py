@@ -11,6 +11,7 @@ from agent_activity.db.models.runs import (
     AgentRun,
     AgentRunCount,
 )
+from agent_activity.db.models.seals import ActivitySeal
 from agent_activity.db.models.service import RateLimitCounter, ServiceSecret
 from agent_activity.db.models.telemetry import SessionMetricTotal, TelemetryJoin
 from agent_activity.db.models.tenancy import (
@@ -31,6 +32,7 @@ __all__ = [
     "TRIGGER_TYPES",
     "ActivityRecord",
     "ActivityRollup",
+    "ActivitySeal",
     "Agent",
     "AgentRun",
     "AgentRunCount",

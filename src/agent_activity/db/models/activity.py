@@ -99,6 +99,8 @@ class ActivityRecord(Base):
     # session), and the agent session (telemetry session.id) it came from.
     ticket_id: Mapped[str | None] = mapped_column(String(64))
     agent_session_id: Mapped[str | None] = mapped_column(String(128))
+    # The batch it was written and sealed in (see domain/activity/seals.py); None before seals.
+    seal_batch: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ActivityRollup(Base):

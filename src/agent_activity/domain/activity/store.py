@@ -5,6 +5,7 @@ written in the caller's transaction, and either both commit or neither does.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from agent_activity.db.driver_rows import BulkStatement, TableLayout
 from agent_activity.db.models import ActivityRecord
 from agent_activity.db.statements import once
 from agent_activity.domain.activity.rollups import add_to_rollups
+from agent_activity.domain.activity.seals import new_batch, seal_batch
 
 # Every column, by attribute name, with the value a record gets when it does not say.
 DEFAULTS: dict[str, Any] = {
@@ -102,6 +104,7 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     if not records:
         return 0
     rows = [normalise(record) for record in records]
+    batches = by_org(rows)
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         await copy_records(connection, rows)
@@ -111,7 +114,22 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     # The rollups last: concurrent batches of one org update the same rollup rows, and on
     # PostgreSQL each holds those rows' locks from its upsert to its commit; kept short here.
     await add_to_rollups(connection, rows)
+    now = utcnow()
+    for org_id, org_rows in batches.items():
+        await seal_batch(connection, org_id, org_rows[0]["seal_batch"], org_rows, now)
     return len(rows)
+
+
+def by_org(rows: list[dict[str, Any]]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The rows of each org, each org's marked with a batch of its own for its seal."""
+    batches: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for row in rows:
+        batches.setdefault(row["org_id"], []).append(row)
+    for org_rows in batches.values():
+        batch = new_batch()
+        for row in org_rows:
+            row["seal_batch"] = batch
+    return batches
 
 
 def _bulk_insert(dialect: Dialect) -> BulkStatement:

@@ -1,0 +1,119 @@
+"""Tamper evidence for the activity log: a chain of batch seals per org.
+
+Every batch of records is sealed in the transaction that writes it. Each record's leaf is the
+SHA-256 of its canonical JSON in the feed's shape (what a reader and an export see); the batch's
+``records_digest`` hashes its sorted leaves; the seal's ``digest`` hashes the previous seal's
+digest, its own position, batch, count and records digest. Changing, adding or removing a
+record, or removing or reordering a seal, breaks the chain at that batch (see docs/storage.md
+for what this proves and what it does not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from agent_activity.db.models import ActivitySeal
+from agent_activity.domain.activity.query import SHOWN, as_activity
+
+GENESIS = "0" * 64
+# Past 64 bits a JSON number can only have been a float (ingest refuses larger integers), and
+# PostgreSQL's jsonb gives such a float back as an integer.
+LARGEST_INT = 2**63
+
+
+def new_batch() -> int:
+    """A batch's id: random, so taking one needs no lock; unique enough within an org."""
+    return secrets.randbits(63)
+
+
+def canonical(value: Any) -> Any:
+    """``value`` with numbers in the one form both engines give back (-0.0 is 0.0)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return value + 0.0
+    if isinstance(value, int):
+        return float(value) if abs(value) >= LARGEST_INT else value
+    if isinstance(value, dict):
+        return {key: canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
+def leaf_of(activity: dict[str, Any]) -> bytes:
+    """The digest of one record in the feed's shape."""
+    shown = canonical(activity)
+    if shown["duration_ms"] is not None:
+        shown["duration_ms"] = float(shown["duration_ms"])
+    return hashlib.sha256(orjson.dumps(shown, option=orjson.OPT_SORT_KEYS)).digest()
+
+
+def page_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A normalised record (by attribute name) as the feed reads it (query.PAGE_COLUMNS)."""
+    return (
+        row["id"],
+        row["external_id"],
+        row["timestamp"],
+        *(row[name] for name in SHOWN),
+        row["token_usage"],
+        row["record_metadata"],
+    )
+
+
+def records_digest(leaves: Iterable[bytes]) -> str:
+    return hashlib.sha256(b"".join(sorted(leaves))).hexdigest()
+
+
+def seal_digest(previous: str, position: int, batch: int, count: int, records: str) -> str:
+    body = f"{previous}:{position}:{batch}:{count}:{records}"
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+async def seal_batch(
+    connection: AsyncConnection,
+    org_id: uuid.UUID,
+    batch: int,
+    rows: Sequence[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Append the seal of ``rows`` (one org's records of ``batch``) to the org's chain."""
+    if connection.dialect.name == "postgresql":
+        # Concurrent batches of one org take the next position one after the other; the lock
+        # is held from here to the commit, the last step of a write.
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"activity seal {org_id}"},
+        )
+    last = (
+        await connection.execute(
+            select(ActivitySeal.position, ActivitySeal.digest)
+            .where(ActivitySeal.org_id == org_id)
+            .order_by(ActivitySeal.position.desc())
+            .limit(1)
+        )
+    ).first()
+    position, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    digest = records_digest(leaf_of(as_activity(page_row(row))) for row in rows)
+    await connection.execute(
+        insert(ActivitySeal),
+        {
+            "org_id": org_id,
+            "position": position,
+            "batch": batch,
+            "record_count": len(rows),
+            "records_digest": digest,
+            "previous": previous,
+            "digest": seal_digest(previous, position, batch, len(rows), digest),
+            "sealed_at": now,
+        },
+    )
