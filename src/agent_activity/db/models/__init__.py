@@ -22,6 +22,7 @@ from agent_activity.db.models.tenancy import (
     User,
     Workspace,
 )
+from agent_activity.db.models.ticket_usage import TicketUsage
 from agent_activity.db.models.tokens import ApiToken
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "SessionMetricTotal",
     "TelemetryJoin",
     "Ticket",
+    "TicketUsage",
     "User",
     "WorkInterval",
     "Workspace",

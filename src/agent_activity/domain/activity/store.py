@@ -19,6 +19,7 @@ from agent_activity.db.driver_rows import BulkStatement, TableLayout
 from agent_activity.db.models import ActivityRecord
 from agent_activity.db.statements import once
 from agent_activity.domain.activity.rollups import add_to_rollups
+from agent_activity.domain.tickets import rollup as ticket_usage
 
 # Every column, by attribute name, with the value a record gets when it does not say.
 DEFAULTS: dict[str, Any] = {
@@ -111,6 +112,7 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     # The rollups last: concurrent batches of one org update the same rollup rows, and on
     # PostgreSQL each holds those rows' locks from its upsert to its commit; kept short here.
     await add_to_rollups(connection, rows)
+    await ticket_usage.add_records(connection, rows)
     return len(rows)
 
 

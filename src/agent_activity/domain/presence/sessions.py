@@ -28,6 +28,7 @@ from agent_activity.db.statements import once
 from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
 from agent_activity.domain.tenancy.access import ProjectRef
 from agent_activity.domain.tenancy.principal import Principal
+from agent_activity.domain.tickets import rollup as ticket_usage
 
 ROLE_MAX = 64
 SWEEP_BATCH = 500
@@ -92,8 +93,10 @@ async def _close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: 
             WorkInterval.session_id == agent_id, WorkInterval.ended_at.is_(None)
         )
     )
-    for interval in intervals:
+    closed = list(intervals)
+    for interval in closed:
         _close(interval, at)
+    await ticket_usage.add_closed_intervals(session, closed)
 
 
 @dataclass(frozen=True)
@@ -349,6 +352,7 @@ async def start_work(
     )
     session.add(interval)
     await session.flush()
+    await ticket_usage.add_opened_interval(session, interval)
     return interval, previous
 
 
