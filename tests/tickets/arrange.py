@@ -95,6 +95,22 @@ async def write(runtime: Runtime, records: list[dict[str, Any]]) -> None:
         await write_activity_records(session, records)
 
 
+def telemetry(
+    board: Board, ticket: uuid.UUID | str | None, at: datetime, agent: int, **fields: Any
+) -> dict[str, Any]:
+    """A record as the OTLP receiver makes it, attributed to ``ticket``."""
+    metadata = {"source": "otlp", "mcp_session_id": str(board.agents[agent])}
+    return {
+        "org_id": board.tenant.org_id,
+        "timestamp": at,
+        "ticket_id": str(ticket) if ticket else None,
+        "user_id": str(board.tenant.user_id),
+        "agent_session_id": "telemetry-1",
+        **fields,
+        "record_metadata": {**metadata, **fields.get("record_metadata", {})},
+    }
+
+
 def tool_call(
     board: Board,
     ticket: uuid.UUID | str | None,
@@ -103,18 +119,10 @@ def tool_call(
     success: bool = True,
     agent: int = 0,
 ) -> dict[str, Any]:
-    return {
-        "org_id": board.tenant.org_id,
-        "timestamp": at,
-        "ticket_id": str(ticket) if ticket else None,
-        "user_id": str(board.tenant.user_id),
-        "agent_session_id": "telemetry-1",
-        "action": "tool_call",
-        "resource_type": "tool",
-        "resource_id": "Bash",
-        "success": success,
-        "record_metadata": {"source": "otlp", "mcp_session_id": str(board.agents[agent])},
-    }
+    return telemetry(
+        board, ticket, at, agent, action="tool_call", resource_type="tool", resource_id="Bash",
+        success=success,
+    )  # fmt: skip
 
 
 def model_request(
@@ -126,28 +134,12 @@ def model_request(
     cost_usd: float | None,
     agent: int = 0,
 ) -> dict[str, Any]:
-    metadata: dict[str, Any] = {
-        "source": "otlp",
-        "model": model,
-        "mcp_session_id": str(board.agents[agent]),
-    }
+    metadata: dict[str, Any] = {"model": model}
     if cost_usd is not None:
         metadata["cost_usd"] = cost_usd
-    return {
-        "org_id": board.tenant.org_id,
-        "timestamp": at,
-        "ticket_id": str(ticket) if ticket else None,
-        "user_id": str(board.tenant.user_id),
-        "agent_session_id": "telemetry-1",
-        "action": "model_request",
-        "resource_type": "model",
-        "resource_id": model,
-        "token_usage": dict(
-            zip(
-                ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens"),
-                tokens,
-                strict=True,
-            )
-        ),
-        "record_metadata": metadata,
-    }
+    kinds = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")
+    return telemetry(
+        board, ticket, at, agent, action="model_request", resource_type="model",
+        resource_id=model, token_usage=dict(zip(kinds, tokens, strict=True)),
+        record_metadata=metadata,
+    )  # fmt: skip

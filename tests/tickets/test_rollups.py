@@ -125,12 +125,14 @@ async def recompute(
                   usage["cache_creation_tokens"]]  # fmt: skip
         tool = record.action == "tool_call" or meta.get("transport") == "mcp"
         cost = meta.get("cost_usd")
-        if cost is None and meta.get("model", "").startswith(("gpt-5", "claude-opus-4-1")):
-            price = PRICES["gpt-5" if meta["model"].startswith("gpt-5") else "claude-opus"]
-            rates = (price.input, price.output, price.cache_read, price.cache_creation)
-            cost = sum(n * rate for n, rate in zip(tokens, rates, strict=True)) / 1e6
-        elif cost is None and meta.get("model", "").startswith("claude-sonnet"):
-            price = PRICES["claude-sonnet"]
+        family = {
+            "gpt-5": "gpt-5",
+            "claude-opus-4": "claude-opus",
+            "claude-sonnet": "claude-sonnet",
+        }
+        listed = [PRICES[f] for p, f in family.items() if meta.get("model", "").startswith(p)]
+        if cost is None and listed:
+            price = listed[0]
             rates = (price.input, price.output, price.cache_read, price.cache_creation)
             cost = sum(n * rate for n, rate in zip(tokens, rates, strict=True)) / 1e6
         for key in keys:
