@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.api.projects import errors
 from agent_activity.api.projects.routes import router
+from agent_activity.api.projects.usage_routes import router as usage_router
 from agent_activity.runtime import Runtime
 from agent_activity.telemetry import fastapi_telemetry
 
@@ -21,4 +22,5 @@ def build_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app, errors.render)
     app.include_router(router)
+    app.include_router(usage_router)
     return app

@@ -23,6 +23,7 @@ from agent_activity.db.models.tenancy import (
     User,
     Workspace,
 )
+from agent_activity.db.models.ticket_usage import TicketUsage
 from agent_activity.db.models.tokens import ApiToken
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "SessionMetricTotal",
     "TelemetryJoin",
     "Ticket",
+    "TicketUsage",
     "User",
     "WorkInterval",
     "Workspace",

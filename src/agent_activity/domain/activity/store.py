@@ -21,6 +21,7 @@ from agent_activity.db.models import ActivityRecord
 from agent_activity.db.statements import once
 from agent_activity.domain.activity.rollups import add_to_rollups
 from agent_activity.domain.activity.seals import new_batch, seal_batch
+from agent_activity.domain.tickets import rollup as ticket_usage
 
 # Every column, by attribute name, with the value a record gets when it does not say.
 DEFAULTS: dict[str, Any] = {
@@ -114,6 +115,8 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     # The rollups last: concurrent batches of one org update the same rollup rows, and on
     # PostgreSQL each holds those rows' locks from its upsert to its commit; kept short here.
     await add_to_rollups(connection, rows)
+    await ticket_usage.add_records(connection, rows)
+    # The seals very last: each org's chain head is locked from here to the commit.
     now = utcnow()
     for org_id, org_rows in batches.items():
         await seal_batch(connection, org_id, org_rows[0]["seal_batch"], org_rows, now)

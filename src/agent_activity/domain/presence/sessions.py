@@ -29,6 +29,7 @@ from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.reconnects import continue_recent_session
 from agent_activity.domain.tenancy.access import ProjectRef
 from agent_activity.domain.tenancy.principal import Principal
+from agent_activity.domain.tickets import rollup as ticket_usage
 
 ROLE_MAX = 64
 SWEEP_BATCH = 500
@@ -67,8 +68,10 @@ async def _close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: 
             WorkInterval.session_id == agent_id, WorkInterval.ended_at.is_(None)
         )
     )
-    for interval in intervals:
+    closed = list(intervals)
+    for interval in closed:
         _close(interval, at)
+    await ticket_usage.add_closed_intervals(session, closed)
 
 
 @dataclass(frozen=True)
@@ -340,6 +343,7 @@ async def start_work(
     )
     session.add(interval)
     await session.flush()
+    await ticket_usage.add_opened_interval(session, interval)
     return interval, previous
 
 

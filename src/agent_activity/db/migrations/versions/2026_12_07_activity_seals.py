@@ -17,8 +17,8 @@ from alembic import op
 
 from agent_activity.db.base import UTCDateTime
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0008_seals"
+down_revision: str | None = "0007_ticket_usage"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,269 @@
+"""Reading what tickets cost: one ticket's totals and breakdowns, or a board's totals per ticket,
+from the ticket usage rollups (never the log), plus the time of intervals still open, up to now.
+
+``since`` and ``until`` select whole hours: the window is widened to the hour ``since`` falls in
+and the end of the hour ``until`` falls in, because the rollups keep hours (docs/tickets.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_activity.db.models import AgentSession, Project, Ticket, TicketUsage, User, WorkInterval
+from agent_activity.domain.errors import FieldIssue, Invalid
+from agent_activity.domain.tickets.counting import (
+    COUNTERS,
+    Counts,
+    hour_of,
+    interval_dimensions,
+    microseconds,
+    zero,
+)
+
+HOUR = timedelta(hours=1)
+SORTS = ("cost", "time", "number")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Whole hours [start, end); open on either side when not given."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @classmethod
+    def of(cls, since: datetime | None, until: datetime | None) -> Window:
+        if since is not None and until is not None and since > until:
+            message = "since must not be after until"
+            raise Invalid(message, [FieldIssue(("query", "since"), message)])
+        start = hour_of(since) if since is not None else None
+        end = None
+        if until is not None:
+            end = hour_of(until) if until == hour_of(until) else hour_of(until) + HOUR
+        return cls(start, end)
+
+    @property
+    def whole(self) -> bool:
+        return self.start is None and self.end is None
+
+
+@dataclass(frozen=True)
+class Tokens:
+    input: int
+    output: int
+    cache_read: int
+    cache_creation: int
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.cache_read + self.cache_creation
+
+
+@dataclass
+class Usage:
+    """The counters of one ticket, or of one agent, person or model on it."""
+
+    agent_time_s: float = 0.0
+    intervals: int = 0
+    tool_calls: int = 0
+    failed_tool_calls: int = 0
+    model_requests: int = 0
+    tokens: Tokens = field(default_factory=lambda: Tokens(0, 0, 0, 0))
+    cost_usd: float = 0.0
+
+    @classmethod
+    def of(cls, counts: Counts) -> Usage:
+        # PostgreSQL sums integers as numeric: made plain numbers here, before any arithmetic.
+        counts = [int(value or 0) for value in counts[:9]] + [float(counts[9] or 0)]
+        return cls(
+            agent_time_s=round(counts[0] / 1_000_000, 3),
+            intervals=int(counts[1]),
+            tool_calls=int(counts[2]),
+            failed_tool_calls=int(counts[3]),
+            model_requests=int(counts[4]),
+            tokens=Tokens(*(int(value) for value in counts[5:9])),
+            cost_usd=round(float(counts[9]), 6),
+        )
+
+
+@dataclass
+class Part(Usage):
+    """One row of a breakdown: ``key`` as stored, ``name`` as people know it."""
+
+    key: str = ""
+    name: str | None = None
+
+
+NO_TICKET = uuid.UUID(int=0)
+
+
+@dataclass
+class TicketUsageView(Usage):
+    ticket_id: uuid.UUID = NO_TICKET
+    ticket_number: int = 0
+    title: str = ""
+    column: str = ""
+    by_agent: list[Part] = field(default_factory=list)
+    by_user: list[Part] = field(default_factory=list)
+    by_model: list[Part] = field(default_factory=list)
+
+
+def _summed(query: Select[Any], window: Window) -> Select[Any]:
+    if window.whole:
+        return query.where(TicketUsage.span == "all")
+    query = query.where(TicketUsage.span == "hour")
+    if window.start is not None:
+        query = query.where(TicketUsage.bucket_start >= window.start)
+    if window.end is not None:
+        query = query.where(TicketUsage.bucket_start < window.end)
+    return query
+
+
+SUMS = [func.sum(getattr(TicketUsage, name)) for name in COUNTERS]
+
+
+def open_time(interval: WorkInterval, now: datetime, window: Window) -> int:
+    """Microseconds of an open interval inside the window, up to now."""
+    start = max(interval.started_at, window.start or interval.started_at)
+    end = min(now, window.end or now)
+    return max(0, microseconds(end - start))
+
+
+async def _open_intervals(
+    session: AsyncSession, project_id: uuid.UUID, ticket_id: uuid.UUID | None
+) -> list[tuple[WorkInterval, str | None]]:
+    query = (
+        select(WorkInterval, AgentSession.user_id)
+        .join(AgentSession, AgentSession.id == WorkInterval.session_id)
+        .where(
+            WorkInterval.project_id == project_id,
+            WorkInterval.ended_at.is_(None),
+            WorkInterval.ticket_id.is_not(None),
+        )
+    )
+    if ticket_id is not None:
+        query = query.where(WorkInterval.ticket_id == ticket_id)
+    return [(interval, user) for interval, user in (await session.execute(query)).all()]
+
+
+async def ticket_usage(
+    session: AsyncSession, ticket: Ticket, now: datetime, window: Window
+) -> TicketUsageView:
+    """One ticket's totals and its breakdowns by agent session, person and model."""
+    query = select(TicketUsage.dimension, TicketUsage.dimension_key, *SUMS).where(
+        TicketUsage.org_id == ticket.org_id, TicketUsage.ticket_id == ticket.id
+    )
+    query = _summed(query, window).group_by(TicketUsage.dimension, TicketUsage.dimension_key)
+    sums: dict[tuple[str, str], Counts] = {}
+    for row in (await session.execute(query)).all():
+        dimension, key, counts = row[0], row[1], list(row[2:])
+        sums[(dimension, key)] = [value or 0 for value in counts]
+    for interval, user in await _open_intervals(session, ticket.project_id, ticket.id):
+        running = open_time(interval, now, window)
+        for dimension in interval_dimensions(interval.session_id, user) if running else ():
+            sums.setdefault(dimension, zero())[0] += running
+    total = Usage.of(sums.get(("ticket", ""), zero()))
+    names = await _names(session, ticket.org_id, sums)
+    parts: dict[str, list[Part]] = {"agent": [], "user": [], "model": []}
+    for (dimension, key), counts in sums.items():
+        if dimension in parts:
+            part = Part(**vars(Usage.of(counts)), key=key, name=names.get((dimension, key), key))
+            parts[dimension].append(part)
+    for rows in parts.values():
+        rows.sort(key=lambda part: (-part.cost_usd, -part.agent_time_s, part.key))
+    return TicketUsageView(
+        **vars(total),
+        ticket_id=ticket.id,
+        ticket_number=ticket.number,
+        title=ticket.title,
+        column=ticket.column,
+        by_agent=parts["agent"],
+        by_user=parts["user"],
+        by_model=parts["model"],
+    )
+
+
+def _uuids(keys: Iterable[str]) -> list[uuid.UUID]:
+    found = []
+    for key in keys:
+        try:
+            found.append(uuid.UUID(key))
+        except ValueError:
+            continue
+    return found
+
+
+async def _names(
+    session: AsyncSession, org_id: uuid.UUID, sums: dict[tuple[str, str], Counts]
+) -> dict[tuple[str, str], str]:
+    """Agent sessions by their client's name and role, people by their name."""
+    names: dict[tuple[str, str], str] = {}
+    agents = _uuids(key for dimension, key in sums if dimension == "agent")
+    if agents:
+        rows = await session.execute(
+            select(AgentSession.id, AgentSession.client_name, AgentSession.caller_role).where(
+                AgentSession.org_id == org_id, AgentSession.id.in_(agents)
+            )
+        )
+        for agent_id, client, role in rows.all():
+            label = " · ".join(part for part in (client or "agent", role) if part)
+            names[("agent", str(agent_id))] = f"{label} ({str(agent_id)[-6:]})"
+    for dimension, key in sums:
+        if dimension == "agent" and key.startswith("telemetry:"):
+            names[(dimension, key)] = f"telemetry session {key.removeprefix('telemetry:')[:12]}"
+    users = _uuids(key for dimension, key in sums if dimension == "user")
+    if users:
+        people = await session.execute(select(User.id, User.name).where(User.id.in_(users)))
+        names.update({("user", str(user_id)): name for user_id, name in people.all()})
+    return names
+
+
+@dataclass(frozen=True)
+class BoardUsage:
+    project_id: uuid.UUID
+    sort: str
+    tickets: Sequence[TicketUsageView]
+
+
+async def project_usage(
+    session: AsyncSession, project: Project, now: datetime, window: Window, sort: str = "cost"
+) -> BoardUsage:
+    """Every ticket's totals on one board (no breakdowns), most expensive or longest first."""
+    if sort not in SORTS:
+        message = f"sort must be one of {', '.join(SORTS)}"
+        raise Invalid(message, [FieldIssue(("query", "sort"), message)])
+    query = select(TicketUsage.ticket_id, *SUMS).where(
+        TicketUsage.project_id == project.id, TicketUsage.dimension == "ticket"
+    )
+    query = _summed(query, window).group_by(TicketUsage.ticket_id)
+    sums: dict[uuid.UUID, Counts] = {
+        row[0]: [value or 0 for value in row[1:]] for row in (await session.execute(query)).all()
+    }
+    for interval, _ in await _open_intervals(session, project.id, None):
+        assert interval.ticket_id is not None
+        sums.setdefault(interval.ticket_id, zero())[0] += open_time(interval, now, window)
+    tickets = (await session.scalars(select(Ticket).where(Ticket.project_id == project.id))).all()
+    views = [
+        TicketUsageView(
+            **vars(Usage.of(sums.get(ticket.id, zero()))),
+            ticket_id=ticket.id,
+            ticket_number=ticket.number,
+            title=ticket.title,
+            column=ticket.column,
+        )
+        for ticket in tickets
+    ]
+    order = {
+        "cost": lambda v: (-v.cost_usd, -v.agent_time_s, v.ticket_number),
+        "time": lambda v: (-v.agent_time_s, -v.cost_usd, v.ticket_number),
+        "number": lambda v: (v.ticket_number,),
+    }[sort]
+    views.sort(key=order)
+    return BoardUsage(project.id, sort, views)
