@@ -44,6 +44,7 @@ async def mcp_client(
     mode: str = SESSIONLESS,
     client_name: str = "claude-code",
     machine_id: str | None = "machine-1",
+    terminate_on_close: bool = True,
 ) -> AsyncIterator[Client]:
     """The SDK's client over HTTP: ``mode`` LEGACY (initialize + Mcp-Session-Id) or SESSIONLESS."""
     from mcp.client.streamable_http import streamable_http_client
@@ -58,7 +59,7 @@ async def mcp_client(
     async with (
         httpx2.AsyncClient(headers=headers, timeout=30) as http,
         Client(
-            streamable_http_client(url, http_client=http),
+            streamable_http_client(url, http_client=http, terminate_on_close=terminate_on_close),
             mode=mode,
             client_info=Implementation(name=client_name, version="1.0.0"),
         ) as client,

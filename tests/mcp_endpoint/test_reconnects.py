@@ -11,7 +11,11 @@ from tests.mcp_endpoint.test_presence_flow import activity, make_ticket
 
 
 async def inspector_run(url: str, tenant: Tenant, tool: str, machine_id: str = "machine-1") -> None:
-    """What `npx @modelcontextprotocol/inspector --cli` does: connect, one call, disconnect."""
+    """What `npx @modelcontextprotocol/inspector --cli` does: connect, one call, disconnect.
+
+    It disconnects without a DELETE (the TypeScript SDK ends a session only when asked to), so
+    the session is left to go stale; a DELETE would end it on the board for good.
+    """
     async with mcp_client(
         url,
         tenant.token,
@@ -19,6 +23,7 @@ async def inspector_run(url: str, tenant: Tenant, tool: str, machine_id: str = "
         mode=LEGACY,
         client_name="inspector-cli",
         machine_id=machine_id,
+        terminate_on_close=False,
     ) as agent:
         await agent.call_tool(
             tool, {"ticket": 1, "role": "developer"} if tool == "start_work" else {}
