@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from agent_activity import storage_cli
-from agent_activity.cli import demo, directory, serve, setup, tokens
+from agent_activity.cli import demo, directory, serve, setup, storage, tokens
 
 app = typer.Typer(help="Agent Activity: what your AI agents are doing.", no_args_is_help=True)
 
@@ -21,4 +20,4 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(directory.projects_app, name="projects")
 app.add_typer(directory.agents_app, name="agents")
 app.add_typer(directory.users_app, name="users")
-storage_cli.register(app)
+storage.register(app)

@@ -24,7 +24,7 @@ from agent_activity.domain.activity.export import count_records
 from agent_activity.domain.activity.query import ActivityFilter
 from agent_activity.domain.activity.seal_export import seal_lines, verify_export
 from agent_activity.domain.activity.verify import ChainReport, verify_org
-from agent_activity.export_files import FileFormat, write_export
+from agent_activity.cli.export_files import FileFormat, write_export
 
 T = TypeVar("T")
 console = Console()
