@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from agent_activity.cli.export_files import FileFormat, write_export
 from agent_activity.config import Settings
 from agent_activity.db.engine import create_engine, create_sessionmaker
 from agent_activity.db.migrate import upgrade
@@ -24,7 +25,6 @@ from agent_activity.domain.activity.export import count_records
 from agent_activity.domain.activity.query import ActivityFilter
 from agent_activity.domain.activity.seal_export import seal_lines, verify_export
 from agent_activity.domain.activity.verify import ChainReport, verify_org
-from agent_activity.cli.export_files import FileFormat, write_export
 
 T = TypeVar("T")
 console = Console()
