@@ -13,19 +13,15 @@ import base64
 import binascii
 import hashlib
 import hmac
-import secrets
 import struct
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.models import ServiceSecret
 from agent_activity.domain.activity.query import Position
 from agent_activity.domain.errors import FieldIssue, Invalid
+from agent_activity.domain.tenancy.directory import service_secret
 
 SECRET_NAME = "activity_cursor"
 VERSION = 1
@@ -37,22 +33,7 @@ LOC = ("query", "cursor")
 
 async def load_secret(session: AsyncSession) -> str:
     """The shared cursor key: whichever process asks first generates it."""
-    found = await session.scalar(
-        select(ServiceSecret.value).where(ServiceSecret.name == SECRET_NAME)
-    )
-    if found is not None:
-        return found
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(ServiceSecret)
-        .values(name=SECRET_NAME, value=secrets.token_urlsafe(48))
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
-    value = await session.scalar(
-        select(ServiceSecret.value).where(ServiceSecret.name == SECRET_NAME)
-    )
-    assert value is not None
-    return value
+    return await service_secret(session, SECRET_NAME)
 
 
 class CursorCodec:
