@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
+from agent_activity.api.free_json import StoredText
 from agent_activity.db.models import Checkpoint, WorkInterval
 from agent_activity.domain.presence import checkpoints
 from agent_activity.domain.presence import sessions as presence
@@ -18,11 +19,15 @@ from agent_activity.domain.tickets import cards as tickets
 from agent_activity.mcp.calls import ToolCall, run_tool
 from agent_activity.runtime import Runtime
 
+# Free text arrives as JSON, which can spell what no store holds (a lone surrogate, NUL):
+# StoredText refuses it as the tool's validation error instead of failing at the database.
 TicketArg = Annotated[
-    int | str,
+    int | StoredText,
     Field(description="A ticket number on this project's board (12 or '#12') or a ticket id."),
 ]
-ColumnArg = Annotated[str, Field(description="A column of this project's board, e.g. 'review'.")]
+ColumnArg = Annotated[
+    StoredText, Field(description="A column of this project's board, e.g. 'review'.")
+]
 
 
 def interval_view(interval: WorkInterval, call: ToolCall) -> dict[str, Any]:
@@ -54,7 +59,7 @@ def checkpoint_view(checkpoint: Checkpoint, ticket: tickets.TicketKey) -> dict[s
 
 def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
     @server.tool()
-    async def start_work(ticket: TicketArg, role: str, ctx: Context) -> dict[str, Any]:
+    async def start_work(ticket: TicketArg, role: StoredText, ctx: Context) -> dict[str, Any]:
         """Start working on a ticket as `role` (e.g. 'developer'); ends your previous interval."""
 
         async def body(call: ToolCall) -> dict[str, Any]:
@@ -89,10 +94,12 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
     @server.tool()
     async def report_progress(
         ticket: TicketArg,
-        status: Annotated[str, Field(description="Short status, e.g. 'testing' or 'blocked'.")],
+        status: Annotated[
+            StoredText, Field(description="Short status, e.g. 'testing' or 'blocked'.")
+        ],
         progress_pct: Annotated[float, Field(description="How far along, 0 to 100.")],
         ctx: Context,
-        details: str = "",
+        details: StoredText = "",
     ) -> dict[str, Any]:
         """Record a progress checkpoint on a ticket (shown on the board)."""
 
@@ -166,7 +173,10 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
 
     @server.tool()
     async def create_ticket(
-        title: str, ctx: Context, column: str | None = None, description: str = ""
+        title: StoredText,
+        ctx: Context,
+        column: StoredText | None = None,
+        description: StoredText = "",
     ) -> dict[str, Any]:
         """Add a ticket to the board (default column: the board's first)."""
 
