@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.domain.tenancy.principal import Principal
 from agent_activity.domain.tenancy.tokens import checked_hash, look_up
+from agent_activity.request_log.audit import audit_record, success_status
 from agent_activity.runtime import Runtime
 
 # Dependencies are ``async`` even when they never await: FastAPI runs a plain ``def`` dependency
@@ -24,13 +26,21 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One session per request; only this boundary commits, and only on success."""
+async def get_session(
+    runtime: RuntimeDep, request: Request, response: Response
+) -> AsyncIterator[AsyncSession]:
+    """One session per request; only this boundary commits, and only on success, with the
+    write's audit record in the same transaction (request_log/audit.py)."""
     async with runtime.sessionmaker() as session:
         try:
             yield session
+            record = audit_record(request, success_status(request, response.status_code))
+            if record is not None:
+                await write_activity_records(session, [record])
             await session.commit()
         except BaseException:
+            # Nothing was stored: the request log writes the failure's own record.
+            request.state.activity_recorded = False
             await session.rollback()
             raise
 

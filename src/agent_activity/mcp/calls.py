@@ -11,10 +11,11 @@ and answers with a tool error whose text says what to fix. A call the SDK reject
 tool code runs (bad argument types, an unknown tool) is caught by ``record_unrun_calls``, a
 server middleware.
 
-Every call, successful or not, hands one activity record to the request log's batching writer,
-which stores it through ``ingest.store.write_activity_records`` within ``request_log_flush_
-interval_s``: the same path and the same durability as the REST request log, and no rollup
-upserts on the tool call's own latency (see docs/mcp.md).
+A successful call that changes state stores its activity record in the transaction of its
+effects (for a progress report on a live session, in the group commit), so no acknowledged
+change is without its record. Every other call (reads, failures) hands its record to the
+request log's batching writer, which stores it within ``request_log_flush_interval_s``, as the
+REST request log does (see docs/mcp.md).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from starlette.requests import Request
 from agent_activity.api.error_handling import refused_text, status_for
 from agent_activity.api.outage import DatabaseUnavailable, database_unreachable
 from agent_activity.db.models import AgentSession, Project, WorkInterval
+from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
 from agent_activity.domain.presence import sessions as presence
 from agent_activity.domain.presence.client import ClientIdentity
@@ -86,6 +88,10 @@ class ToolCall:
     work_changed: bool = False
     # No interval of the session is open (presence.Touched.nothing_open).
     nothing_open: bool = False
+    tool: str = ""
+    started: float = 0.0  # time.perf_counter() when the call began
+    # Its activity record was stored with its effects (``audit``), so none is written behind.
+    recorded: bool = False
 
     async def project_row(self) -> Project:
         """The project's row (its board), for the tools that need more than who may see it."""
@@ -104,6 +110,18 @@ class ToolCall:
     def touch(self) -> Touch:
         """This call's touch of its session, for a write that is not the call's own."""
         return Touch(self.agent.id, self.now, self.identity)
+
+    def audit(self) -> dict[str, Any] | None:
+        """This successful call's activity record, for a write to store in the transaction of
+        its effects (never an acknowledged change without its record); None with the log off."""
+        if not self.runtime.settings.request_log_enabled:
+            return None
+        record = activity_record(
+            self.principal, self.tool, self.started, self.now, self.project, self.agent, None
+        )
+        record.update(resource_type=self.resource_type, resource_id=self.resource_id)
+        self.recorded = True
+        return record
 
     def settle_work(self, interval: WorkInterval | None) -> None:
         """The session's open interval after this call: ``interval``, or none."""
@@ -175,6 +193,7 @@ async def run_tool(
             if scope == READ or live_body is not None:
                 call = await live_call(runtime, db, principal, project, identity, now)
             if call is not None:
+                call.tool, call.started = tool, started
                 # On a live session no call takes the write gate for its touch: a read-only
                 # call's is written behind it (domain/presence/touches.py), a live body stores
                 # it with its own writes. This session never commits, so the new last activity
@@ -195,14 +214,19 @@ async def run_tool(
                         db, principal, project, identity, now, *presence_windows(runtime)
                     )
                     call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
+                    call.tool, call.started = tool, started
                     if touched.nothing_open:
                         call.nothing_open = call.work_known = True  # and call.work is None
                     result = await body(call)
+                    audit = call.audit() if scope != READ else None
+                    if audit is not None:
+                        await write_activity_records(db, [audit])
                     await db.commit()
                 remember(runtime, call, touched.was_live)
-        record = activity_record(principal, tool, started, now, project, call.agent, None)
-        record.update(resource_type=call.resource_type, resource_id=call.resource_id)
-        submit(runtime, record)
+        if not call.recorded:
+            record = activity_record(principal, tool, started, now, project, call.agent, None)
+            record.update(resource_type=call.resource_type, resource_id=call.resource_id)
+            submit(runtime, record)
         remember_telemetry_ids(runtime, principal, call.agent.id, rctx.meta)
         return result
     except DomainError as error:

@@ -124,7 +124,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         async def live_body(call: ToolCall) -> dict[str, Any]:
             found, values = await checkpoint_of(call)
             await call.db.commit()  # the ticket's read ends here: the write is another's
-            await runtime.progress.write(ProgressReport(call.touch(), values))
+            await runtime.progress.write(ProgressReport(call.touch(), values, call.audit()))
             return {"checkpoint": checkpoint_view(Checkpoint(**values), found)}
 
         return await run_tool(runtime, ctx, "report_progress", body, WRITE, live_body)

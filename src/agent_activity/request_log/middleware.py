@@ -32,6 +32,8 @@ LOGGED_PREFIXES = ("/api/", "/v1/")
 ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATCH": "update"}
 ACTIONS["DELETE"] = "delete"
 MAX_ERROR_BODY = 16_384
+# Where the request's start is kept for a write that stores its own record (request_log/audit.py).
+TIMING = "request_log_timing"
 
 
 class RequestLogMiddleware:
@@ -54,6 +56,7 @@ class RequestLogMiddleware:
         started_at = self.clock()
         started = time.perf_counter()
         state: dict[str, Any] = scope.setdefault("state", {})
+        state[TIMING] = (started_at, started)
         status = 500
         error_body = bytearray()
 

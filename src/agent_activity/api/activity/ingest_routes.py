@@ -11,7 +11,9 @@ from agent_activity.api.activity.schemas import IngestBody, IngestResponse
 from agent_activity.api.deps import PrincipalDep, RuntimeDep
 from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.activity.ingest import ingest_batch
+from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.domain.errors import Conflict
+from agent_activity.request_log.audit import audit_record
 
 router = APIRouter()
 
@@ -36,9 +38,15 @@ async def ingest_activity(
         async with runtime.write_gate, runtime.sessionmaker() as session:
             try:
                 result = await ingest_batch(session, principal, org_id, records, now)
+                audit = audit_record(request, 201)
+                if audit is not None:
+                    await write_activity_records(session, [audit])
                 await session.commit()
                 break
-            except IntegrityError:
+            except BaseException as error:
+                request.state.activity_recorded = False  # rolled back with the batch
+                if not isinstance(error, IntegrityError):
+                    raise
                 # Another request stored some of these ids first; the retry skips them.
                 await session.rollback()
                 if attempt:

@@ -4,7 +4,8 @@ A ``report_progress`` on a session already live on the caller's project needs no
 its session is known (domain/presence/live.py or one read) and its ticket is read before. What
 is left to write is the session's touch and the checkpoint, and those of every report waiting
 at the same moment go in one transaction: one UPDATE for the touches, one INSERT for the
-checkpoints, one commit. Each call answers only after that commit.
+checkpoints, one for the calls' activity records, one commit. Each call answers only after
+that commit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.db.group_commit import GroupCommit
 from agent_activity.db.models import Checkpoint
+from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.domain.presence.touches import Touch, write_touches
 
 
@@ -25,6 +27,7 @@ from agent_activity.domain.presence.touches import Touch, write_touches
 class ProgressReport:
     touch: Touch
     checkpoint: dict[str, Any]  # the checkpoints row, by column (checkpoints.checkpoint_values)
+    audit: dict[str, Any] | None = None  # the call's activity record, stored in the same commit
 
 
 ProgressWriter = GroupCommit[ProgressReport]
@@ -41,3 +44,4 @@ async def write_progress(session: AsyncSession, reports: list[ProgressReport]) -
     await write_touches(session, [report.touch for report in reports])
     table = cast(Table, Checkpoint.__table__)
     await session.execute(insert(table), [report.checkpoint for report in reports])
+    await write_activity_records(session, [r.audit for r in reports if r.audit is not None])
