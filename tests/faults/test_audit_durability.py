@@ -9,6 +9,7 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import httpx2
@@ -49,13 +50,14 @@ async def acknowledged_writes(base: str, org: dict[str, str]) -> set[str]:
         assert ingested.status_code == 201, ingested.text
         made = await http.post("/api/agents/", json={"name": "Audited agent"})
         assert made.status_code == 201, made.text
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("start_work", {"ticket": 1, "role": "dev"}),
+        ("report_progress", {"ticket": 1, "status": "first", "progress_pct": 10}),
+        ("report_progress", {"ticket": 1, "status": "live", "progress_pct": 20}),
+        ("create_ticket", {"title": "From the agent"}),
+    ]
     async with agent(base, org) as client:
-        for tool, arguments in [
-            ("start_work", {"ticket": 1, "role": "dev"}),
-            ("report_progress", {"ticket": 1, "status": "first", "progress_pct": 10}),
-            ("report_progress", {"ticket": 1, "status": "live", "progress_pct": 20}),
-            ("create_ticket", {"title": "From the agent"}),
-        ]:
+        for tool, arguments in calls:
             result = await client.call_tool(tool, arguments)
             assert not result.is_error, (tool, result)
     return {
