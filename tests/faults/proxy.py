@@ -52,3 +52,43 @@ async def round_robin(ports: list[int]) -> AsyncIterator[tuple[str, Counter[int]
         for task in tasks:
             task.cancel()
         await server.wait_closed()
+
+
+class Cuttable:
+    """A TCP proxy to one backend that can be cut (every connection dropped, new ones refused,
+    as when the database goes away) and restored on the same port."""
+
+    def __init__(self, backend_port: int) -> None:
+        self.backend_port = backend_port
+        self.port = 0
+        self.server: asyncio.Server | None = None
+        self.connections: set[asyncio.StreamWriter] = set()
+
+    async def accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.backend_port)
+        except ConnectionError:
+            writer.close()
+            return
+        self.connections.update((writer, up_writer))
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self.connections.difference_update((writer, up_writer))
+
+    async def open(self) -> None:
+        self.server = await asyncio.start_server(
+            self.accept, "127.0.0.1", self.port, reuse_address=True
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in list(self.connections):
+            writer.transport.abort()  # a reset, as a dying server's connections are
+        self.connections.clear()
+        await self.server.wait_closed()
+        self.server = None
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.cut()
