@@ -23,6 +23,7 @@ from agent_activity.api.agents.app import build_app as build_agents_app
 from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
+from agent_activity.domain.activity.retention import Retention
 from agent_activity.gc_policy import freeze_startup_objects
 from agent_activity.limits.body import BodyLimitMiddleware, BodyLimits
 from agent_activity.logs import configure_logging
@@ -34,6 +35,21 @@ from agent_activity.telemetry import fastapi_telemetry
 from agent_activity.web.app import build_web
 
 logger = logging.getLogger("agent_activity")
+
+
+def retention_job(runtime: Runtime) -> list[asyncio.Task[None]]:
+    """The retention pass of docs/storage.md, on every process; the lease lets one run at once."""
+    settings = runtime.settings
+    if settings.retention_interval_s <= 0:
+        return []
+    retention = Retention(
+        runtime.sessionmaker,
+        settings.retention_days,
+        runtime.now,
+        settings.retention_batch_size,
+        runtime.write_gate,
+    )
+    return [asyncio.create_task(retention.run_forever(settings.retention_interval_s))]
 
 
 def create_app(
@@ -51,15 +67,17 @@ def create_app(
         runtime.progress.start()
         runtime.telemetry_joins.start()
         statistics = asyncio.create_task(runtime.statistics.refresh_forever(), name="statistics")
+        jobs = [statistics, *retention_job(runtime)]
         try:
             async with mcp.run():
                 if serving:
                     freeze_startup_objects()  # see gc_policy.py
                 yield
         finally:
-            statistics.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await statistics
+            for job in jobs:
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
             for close in reversed(runtime.closers):
                 result = close()
                 if inspect.isawaitable(result):

@@ -91,6 +91,21 @@ class Settings(BaseSettings):
         100, ge=1, le=1000, description="Most recent checkpoints returned per project."
     )
 
+    retention_days: int | None = Field(
+        None,
+        ge=1,
+        le=36500,
+        description="Days of activity log an org keeps unless it sets its own; unset: forever.",
+    )
+    retention_interval_s: float = Field(
+        3600.0,
+        ge=0,
+        description="Seconds between two retention passes of the background job (0: no job).",
+    )
+    retention_batch_size: int = Field(
+        2000, ge=1, le=50_000, description="Records one retention delete transaction removes."
+    )
+
     rate_limit_per_minute: int = Field(
         600, ge=0, description="Requests per token per minute; 0 disables the limit."
     )

@@ -18,12 +18,13 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    insert,
     inspect,
     select,
 )
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from agent_activity.db.base import Base, UTCDateTime
+from agent_activity.db.base import Base, UTCDateTime, new_id
 from agent_activity.db.migrate import alembic_config, is_up_to_date, upgrade
 from agent_activity.db.models import NOT_YET, Agent, AgentRun, AgentRunCount, Org
 
@@ -174,13 +175,13 @@ async def test_the_run_counts_migration_counts_the_runs_already_there(
         async with engine.begin() as connection:
             await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0003"))
         async with sessions() as session, session.begin():
-            org = Org(name="O")
-            session.add(org)
-            await session.flush()
-            agent = Agent(org_id=org.id, name="A")
+            # Only the columns revision 0003 has: the model's newer columns are not there yet.
+            org_id = new_id()
+            await session.execute(insert(Org).values(id=org_id, name="O", created_at=created))
+            agent = Agent(org_id=org_id, name="A")
             session.add(agent)
             await session.flush()
-            org_id, agent_id = org.id, agent.id
+            agent_id = agent.id
             for index, status in enumerate(["pending", "running", "completed", "completed"]):
                 started = None if status == "pending" else created + timedelta(hours=index)
                 finished = (
@@ -188,7 +189,7 @@ async def test_the_run_counts_migration_counts_the_runs_already_there(
                 )
                 session.add(
                     AgentRun(
-                        org_id=org.id, agent_id=agent.id, workflow_id="w", approach="a",
+                        org_id=org_id, agent_id=agent.id, workflow_id="w", approach="a",
                         status=status, trigger_type="manual", created_on=created,
                         started_on=started,
                         completed_on=finished,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.cli.export_files import FileFormat, write_export
+from agent_activity.cli.retention import retention
 from agent_activity.config import Settings
 from agent_activity.db.engine import create_engine, create_sessionmaker
 from agent_activity.db.migrate import upgrade
@@ -160,6 +161,8 @@ def verify(
         summary = f"{report.seals} seals, {report.records} records"
         if report.unsealed:
             summary += f", {report.unsealed} written before sealing began (not covered)"
+        if report.superseded:
+            summary += f", {report.superseded} seals superseded by retention's"
         if report.first_bad is None:
             console.print(f"[green]ok[/green] org {report.org_id}: {summary}")
             continue
@@ -175,3 +178,4 @@ def verify(
 def register(app: typer.Typer) -> None:
     app.command()(export)
     app.command()(verify)
+    app.command()(retention)

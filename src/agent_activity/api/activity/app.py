@@ -8,6 +8,7 @@ from agent_activity.api.activity import (
     errors,
     export_routes,
     ingest_routes,
+    retention_routes,
     routes,
     summary_routes,
 )
@@ -31,4 +32,5 @@ def build_app(runtime: Runtime) -> FastAPI:
     app.include_router(summary_routes.router)
     app.include_router(ingest_routes.router)
     app.include_router(export_routes.router)
+    app.include_router(retention_routes.router)
     return app

@@ -12,7 +12,7 @@ from agent_activity.db.models.runs import (
     AgentRunCount,
 )
 from agent_activity.db.models.seals import ActivitySeal
-from agent_activity.db.models.service import RateLimitCounter, ServiceSecret
+from agent_activity.db.models.service import JobLease, RateLimitCounter, ServiceSecret
 from agent_activity.db.models.telemetry import SessionMetricTotal, TelemetryJoin
 from agent_activity.db.models.tenancy import (
     DEFAULT_BOARD_COLUMNS,
@@ -44,6 +44,7 @@ __all__ = [
     "Augmentation",
     "Checkpoint",
     "Endpoint",
+    "JobLease",
     "Membership",
     "Org",
     "Project",

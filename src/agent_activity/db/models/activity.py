@@ -60,6 +60,8 @@ class ActivityRecord(Base):
         UniqueConstraint("org_id", "external_id"),
         # Keyset pagination walks (timestamp, id) newest first within each feed's scope.
         Index("ix_activity_org_ts", "org_id", "timestamp", "id"),
+        # A batch's records, for verify and for resealing what retention leaves of a batch.
+        Index("ix_activity_org_batch", "org_id", "seal_batch"),
         *(scope_index(name, columns) for name, columns in SCOPE_INDEXES.items()),
         *(scope_index(name, columns) for name, columns in ATTRIBUTION_INDEXES.items()),
     )

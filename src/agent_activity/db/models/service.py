@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from agent_activity.db.base import Base
+from agent_activity.db.base import Base, UTCDateTime
 
 
 class ServiceSecret(Base):
@@ -25,3 +27,14 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class JobLease(Base):
+    """Which process runs a background job now: one row per job, taken by a conditional update,
+    so that of many server processes only one runs a pass at a time."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,6 +19,8 @@ class Org(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Days of activity log kept; None: the service's default (docs/storage.md, retention).
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Workspace(Base):

@@ -146,7 +146,24 @@ def _hourly(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
 
 async def add_to_rollups(connection: AsyncConnection, records: Iterable[Mapping[str, Any]]) -> None:
     """Add ``records`` to the rollups, in the connection's transaction."""
-    sums = aggregate(records)
+    await upsert_sums(connection, aggregate(records))
+
+
+async def remove_from_all_time(
+    connection: AsyncConnection, records: Iterable[Mapping[str, Any]]
+) -> None:
+    """Take ``records`` (removed by retention) out of the all-time rows. Their hour and day rows
+    are all older than retention's cutoff, a day boundary, and are dropped whole instead."""
+    removed = {
+        key: [-value for value in counts]
+        for key, counts in aggregate(records).items()
+        if key[3] == "all"
+    }
+    await upsert_sums(connection, removed)
+
+
+async def upsert_sums(connection: AsyncConnection, sums: dict[Key, list[float]]) -> None:
+    """Add ``sums`` to their rollup rows, creating the rows that are missing."""
     if not sums:
         return
     rows = [_row(key, sums[key]) for key in in_lock_order(sums)]

@@ -23,14 +23,25 @@ FIELDS = ("position", "batch", "record_count", "records_digest", "previous", "di
 
 
 async def seal_lines(session: AsyncSession, org_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
-    """The org's seals, each with its records' leaves (hex), in batch order."""
+    """The org's seals, each batch's last one with its records' leaves (hex), in batch order;
+    then the seals that hold no records (a batch retention emptied) with no leaves, and those a
+    later seal of their batch superseded with ``leaves: null``."""
     statement = select(ActivitySeal).where(ActivitySeal.org_id == org_id)
-    seals = {seal.batch: seal for seal in (await session.scalars(statement)).all()}
+    seals: dict[int, ActivitySeal] = {}
+    superseded: list[ActivitySeal] = []
+    for seal in (await session.scalars(statement.order_by(ActivitySeal.position))).all():
+        if seal.batch in seals:
+            superseded.append(seals[seal.batch])
+        seals[seal.batch] = seal
     async for batch, leaves in batch_leaves(session, org_id):
-        seal = seals.get(batch)
-        if seal is not None:
-            line = {name: getattr(seal, name) for name in FIELDS}
+        last = seals.pop(batch, None)
+        if last is not None:
+            line = {name: getattr(last, name) for name in FIELDS}
             yield line | {"leaves": sorted(leaf.hex() for leaf in leaves)}
+    for empty in seals.values():
+        yield {name: getattr(empty, name) for name in FIELDS} | {"leaves": []}
+    for seal in superseded:
+        yield {name: getattr(seal, name) for name in FIELDS} | {"leaves": None}
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ def verify_export(
 ) -> OfflineReport:
     """Check an export's records against the seals it carries."""
     chain = sorted(seals, key=lambda line: int(line["position"]))
+    latest = {line["batch"]: int(line["position"]) for line in chain}
     known: set[str] = set()
     previous, expected = GENESIS, 1
     for line in chain:
@@ -57,7 +69,11 @@ def verify_export(
             or seal_digest(*fields, line["records_digest"]) != line["digest"]
         ):
             return OfflineReport(len(chain), 0, f"seal {position} does not follow the chain")
-        leaves = [bytes.fromhex(leaf) for leaf in line["leaves"]]
+        if line["leaves"] is None and latest[line["batch"]] > position:
+            # Superseded by a later seal of its batch (retention), which holds the leaves.
+            previous, expected = line["digest"], position + 1
+            continue
+        leaves = [bytes.fromhex(leaf) for leaf in line["leaves"] or []]
         if len(leaves) != line["record_count"] or records_digest(leaves) != line["records_digest"]:
             return OfflineReport(len(chain), 0, f"seal {position}'s leaves do not match it")
         known.update(line["leaves"])

@@ -87,6 +87,20 @@ async def seal_batch(
     now: datetime,
 ) -> None:
     """Append the seal of ``rows`` (one org's records of ``batch``) to the org's chain."""
+    digest = records_digest(leaf_of(as_activity(page_row(row))) for row in rows)
+    await append_seal(connection, org_id, batch, len(rows), digest, now)
+
+
+async def append_seal(
+    connection: AsyncConnection,
+    org_id: uuid.UUID,
+    batch: int,
+    count: int,
+    digest: str,
+    now: datetime,
+) -> None:
+    """Append a seal of ``batch`` holding ``count`` records whose leaves hash to ``digest``; a
+    later seal of a batch (retention's) supersedes its earlier ones."""
     if connection.dialect.name == "postgresql":
         # Concurrent batches of one org take the next position one after the other; the lock
         # is held from here to the commit, the last step of a write.
@@ -103,17 +117,16 @@ async def seal_batch(
         )
     ).first()
     position, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    digest = records_digest(leaf_of(as_activity(page_row(row))) for row in rows)
     await connection.execute(
         insert(ActivitySeal),
         {
             "org_id": org_id,
             "position": position,
             "batch": batch,
-            "record_count": len(rows),
+            "record_count": count,
             "records_digest": digest,
             "previous": previous,
-            "digest": seal_digest(previous, position, batch, len(rows), digest),
+            "digest": seal_digest(previous, position, batch, count, digest),
             "sealed_at": now,
         },
     )

@@ -31,6 +31,7 @@ class ChainReport:
     records: int
     unsealed: int  # written before the chain began
     first_bad: BadBatch | None
+    superseded: int = 0  # seals of batches that retention resealed since
 
     @property
     def ok(self) -> bool:
@@ -77,17 +78,32 @@ async def verify_org(
     unsealed = await session.scalar(
         select(func.count()).where(R.org_id == org_id, R.seal_batch.is_(None))
     )
-    previous, expected, seals, first_bad = GENESIS, 1, 0, None
+    latest = await last_seals(session, org_id)
+    previous, expected, seals, superseded, first_bad = GENESIS, 1, 0, 0, None
     statement = select(S).where(S.org_id == org_id).order_by(S.position)
     for seal in (await session.scalars(statement)).all():
         seals += 1
-        first_bad = first_bad or check_seal(seal, expected, previous, stored.pop(seal.batch, None))
+        # Only a batch's last seal speaks for its records now; earlier ones keep their links.
+        current = latest[seal.batch] == seal.position
+        superseded += not current
+        found = stored.pop(seal.batch, None) if current else SUPERSEDED
+        first_bad = first_bad or check_seal(seal, expected, previous, found)
         previous, expected = seal.digest, seal.position + 1
         progress(1)
     if first_bad is None and stored:
         batch = min(stored)
         first_bad = BadBatch(expected, batch, "records of a batch no seal names")
-    return ChainReport(org_id, seals, records, int(unsealed or 0), first_bad)
+    return ChainReport(org_id, seals, records, int(unsealed or 0), first_bad, superseded)
+
+
+async def last_seals(session: AsyncSession, org_id: uuid.UUID) -> dict[int, int]:
+    """Each batch's last seal position: retention appends a new seal of a batch it pruned."""
+    statement = select(S.batch, func.max(S.position)).where(S.org_id == org_id).group_by(S.batch)
+    return {batch: position for batch, position in (await session.execute(statement)).all()}
+
+
+# What check_seal is given for a seal that a later seal of its batch supersedes.
+SUPERSEDED = (-1, "")
 
 
 def check_seal(
@@ -106,6 +122,8 @@ def check_seal(
                       seal.records_digest)  # fmt: skip
     if own != seal.digest:
         return bad("the seal's own digest does not match its fields")
+    if found is SUPERSEDED:
+        return None
     count, digest = found or (0, records_digest([]))
     if count != seal.record_count:
         return bad(f"holds {count} records, sealed with {seal.record_count}")
