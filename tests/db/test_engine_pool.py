@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,6 +37,8 @@ async def connects_over_two_bursts(engine: AsyncEngine, width: int) -> int:
     return len(opened)
 
 
+# perf_contract: no connection churn (reopening SQLite connections cost the request log).
+@pytest.mark.perf_contract
 async def test_a_sqlite_file_keeps_as_many_connections_as_the_pool_size(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
     assert settings.database_pool_size >= 9  # eight requests at once and the request log
@@ -45,6 +48,8 @@ async def test_a_sqlite_file_keeps_as_many_connections_as_the_pool_size(tmp_path
     )
 
 
+# perf_contract: no connection churn after a burst (the request log's cost).
+@pytest.mark.perf_contract
 async def test_a_burst_past_the_pool_opens_only_the_extra_connections_again(
     tmp_path: Path,
 ) -> None:
@@ -62,6 +67,8 @@ async def test_an_in_memory_sqlite_database_still_opens(tmp_path: Path) -> None:
     await engine.dispose()
 
 
+# perf_contract: the warm page cache of the last connection, for read latency.
+@pytest.mark.perf_contract
 async def test_one_request_at_a_time_keeps_using_the_warmest_sqlite_connection(
     tmp_path: Path,
 ) -> None:

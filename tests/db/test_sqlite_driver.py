@@ -82,6 +82,10 @@ async def test_streamed_results_keep_their_own_cursor(engine: AsyncEngine) -> No
     assert sizes == list(range(50))
 
 
+# perf_contract: a read-only SQLite transaction ends without a trip to the driver thread.
+# It counts trips by wrapping aiosqlite's private _execute: it breaks first when aiosqlite
+# changes, as db/sqlite_driver.py would.
+@pytest.mark.perf_contract
 async def test_a_read_only_transaction_ends_without_a_round_trip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

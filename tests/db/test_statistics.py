@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, text
 
 from agent_activity.db.models import Agent, AgentRun
@@ -49,6 +50,8 @@ async def test_the_service_samples_statistics_when_it_starts(
     assert await stat_rows(runtime) == 0
 
 
+# perf_contract: the runs list's plan for unstarted runs (its p99 target at 1,000,000 runs).
+@pytest.mark.perf_contract
 async def test_with_statistics_unstarted_runs_are_read_from_their_own_index(
     runtime: Runtime, tenant: Tenant, dialect: str
 ) -> None:

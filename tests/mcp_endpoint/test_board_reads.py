@@ -34,6 +34,8 @@ def settings(database_url: str) -> Settings:
     )
 
 
+# perf_contract: the board reads without BEGIN/COMMIT on PostgreSQL (its p99 target).
+@pytest.mark.perf_contract
 @pytest.mark.parametrize("dialect", ["postgresql"])
 async def test_the_board_reads_without_a_transaction_and_expires_in_one(
     client: httpx.AsyncClient,

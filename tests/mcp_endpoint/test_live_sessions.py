@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from mcp import Client
 from sqlalchemy import event, select
@@ -46,6 +47,8 @@ async def working_on(agent: Client) -> Any:
     return None if working is None else (working["ticket_id"], working["agent_role"])
 
 
+# perf_contract: a heartbeat asks the database nothing: the MCP tool-call target at 1,000 agents.
+@pytest.mark.perf_contract
 async def test_a_heartbeat_on_a_session_served_here_reads_nothing(
     client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, clock: FakeClock, runtime: Runtime
 ) -> None:
@@ -70,6 +73,8 @@ async def test_a_heartbeat_on_a_session_served_here_reads_nothing(
         assert reads == []
 
 
+# perf_contract: one read per newly seen session (the MCP tool-call target).
+@pytest.mark.perf_contract
 async def test_a_session_first_seen_by_a_read_is_read_once(
     client: httpx.AsyncClient,
     tenant: Tenant,
@@ -142,6 +147,8 @@ async def test_near_its_timeout_a_remembered_session_is_read_and_touched_at_once
             assert runtime.touches.pending() == []  # touched in the call's own transaction
 
 
+# perf_contract: what the live-session cache saves, pinned by its off switch.
+@pytest.mark.perf_contract
 async def test_with_the_cache_off_every_read_only_call_reads_its_session(
     client: httpx.AsyncClient, tenant: Tenant, clock: FakeClock, settings: Settings
 ) -> None:
@@ -187,6 +194,8 @@ async def test_progress_on_a_live_session_is_committed_before_the_call_answers(
         assert len((await activity(client, tenant))["checkpoints"]) == 1
 
 
+# perf_contract: start_work arrivals skip a read (the arrival burst of the presence bench).
+@pytest.mark.perf_contract
 async def test_a_new_session_s_first_start_work_looks_for_no_open_interval(
     client: httpx.AsyncClient, mcp_url: str, tenant: Tenant, runtime: Runtime
 ) -> None:
