@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from agent_activity.api.activity.deps import CursorKeys
 from agent_activity.api.error_handling import install_error_handlers
 from agent_activity.api.projects import errors
 from agent_activity.api.projects.routes import router
@@ -20,6 +21,7 @@ def build_app(runtime: Runtime) -> FastAPI:
         telemetry=fastapi_telemetry(runtime.settings),
     )
     app.state.runtime = runtime
+    app.state.cursor_keys = CursorKeys(runtime)  # the timeline's cursors are the feeds' kind
     install_error_handlers(app, errors.render)
     app.include_router(router)
     app.include_router(usage_router)

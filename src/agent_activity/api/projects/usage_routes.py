@@ -7,13 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from agent_activity.api.activity.deps import CodecDep
 from agent_activity.api.activity.schemas import UtcTime
 from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from agent_activity.api.projects.ticket_routes import describe
-from agent_activity.api.projects.usage_schemas import BoardUsageOut, TicketUsageOut
+from agent_activity.api.projects.usage_schemas import BoardUsageOut, TicketUsageOut, TimelineOut
+from agent_activity.domain.errors import FieldIssue, Invalid
 from agent_activity.domain.tenancy.access import get_project
 from agent_activity.domain.tickets import usage
 from agent_activity.domain.tickets.cards import get_ticket
+from agent_activity.domain.tickets.timeline import TimelinePage, TimelineWindow, ticket_timeline
 
 router = APIRouter()
 Since = Annotated[UtcTime | None, Query(description="Usage from the hour this falls in.")]
@@ -54,3 +57,29 @@ async def project_usage(
     project = await get_project(session, principal, id)
     describe(request, project, None, "project.usage")
     return await usage.project_usage(session, project, runtime.now(), window, sort)
+
+
+@router.get("/{id}/tickets/{ticket}/timeline", response_model=TimelineOut)
+async def timeline(
+    id: uuid.UUID,
+    ticket: str,
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    codec: CodecDep,
+    since: Annotated[UtcTime | None, Query(description="From this time (inclusive).")] = None,
+    until: Annotated[UtcTime | None, Query(description="Up to this time (exclusive).")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Entries per page.")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page.")
+    ] = None,
+) -> TimelinePage:
+    """The ticket's intervals, checkpoints and activity records, oldest first."""
+    if since is not None and until is not None and since > until:
+        message = "since must not be after until"
+        raise Invalid(message, [FieldIssue(("query", "since"), message)])
+    project = await get_project(session, principal, id)
+    found = await get_ticket(session, project.id, ticket)
+    describe(request, project, found, "ticket.timeline")
+    window = TimelineWindow(since, until)
+    return await ticket_timeline(session, codec, found, window, cursor, limit)

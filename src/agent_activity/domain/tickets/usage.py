@@ -190,7 +190,14 @@ async def ticket_usage(
     )
 
 
-def _uuids(keys: Iterable[str]) -> list[uuid.UUID]:
+def agent_label(agent_id: uuid.UUID, client: str | None, role: str | None) -> str:
+    """An agent session as people read it: its client and role, and the end of its id, which
+    (unlike a UUIDv7's start, its timestamp) tells two sessions of one minute apart."""
+    label = " · ".join(part for part in (client or "agent", role) if part)
+    return f"{label} ({str(agent_id)[-6:]})"
+
+
+def uuids_of(keys: Iterable[str]) -> list[uuid.UUID]:
     found = []
     for key in keys:
         try:
@@ -205,7 +212,7 @@ async def _names(
 ) -> dict[tuple[str, str], str]:
     """Agent sessions by their client's name and role, people by their name."""
     names: dict[tuple[str, str], str] = {}
-    agents = _uuids(key for dimension, key in sums if dimension == "agent")
+    agents = uuids_of(key for dimension, key in sums if dimension == "agent")
     if agents:
         rows = await session.execute(
             select(AgentSession.id, AgentSession.client_name, AgentSession.caller_role).where(
@@ -213,12 +220,11 @@ async def _names(
             )
         )
         for agent_id, client, role in rows.all():
-            label = " · ".join(part for part in (client or "agent", role) if part)
-            names[("agent", str(agent_id))] = f"{label} ({str(agent_id)[-6:]})"
+            names[("agent", str(agent_id))] = agent_label(agent_id, client, role)
     for dimension, key in sums:
         if dimension == "agent" and key.startswith("telemetry:"):
             names[(dimension, key)] = f"telemetry session {key.removeprefix('telemetry:')[:12]}"
-    users = _uuids(key for dimension, key in sums if dimension == "user")
+    users = uuids_of(key for dimension, key in sums if dimension == "user")
     if users:
         people = await session.execute(select(User.id, User.name).where(User.id.in_(users)))
         names.update({("user", str(user_id)): name for user_id, name in people.all()})
