@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import AgentSession
-from agent_activity.domain.presence.sessions import open_interval, seconds_between
+from agent_activity.domain.presence.sessions import close_open_intervals
 from agent_activity.domain.tenancy.principal import Principal
 
 
@@ -26,10 +26,8 @@ async def end_session(
     )
     if agent is None:
         return False
-    while (interval := await open_interval(session, agent)) is not None:
-        interval.ended_at = max(now, interval.started_at)
-        interval.duration_seconds = seconds_between(interval.started_at, interval.ended_at)
-        await session.flush()
+    # As stop_work ends them: conditionally, with their time added to the ticket rollups.
+    await close_open_intervals(session, agent.id, now)
     agent.ended_at = now
     await session.flush()
     return True

@@ -20,6 +20,7 @@ from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, select, up
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentSession, Ticket, WorkInterval
@@ -41,12 +42,6 @@ def seconds_between(start: datetime, end: datetime) -> int:
     return max(0, math.floor((end - start).total_seconds()))
 
 
-def _close(interval: WorkInterval, at: datetime) -> None:
-    at = max(at, interval.started_at)
-    interval.ended_at = at
-    interval.duration_seconds = seconds_between(interval.started_at, at)
-
-
 async def open_interval(session: AsyncSession, agent: AgentSession) -> WorkInterval | None:
     statement = once(
         "open interval",
@@ -62,15 +57,28 @@ async def open_interval(session: AsyncSession, agent: AgentSession) -> WorkInter
     return await session.scalar(statement, {"agent_id": agent.id})
 
 
-async def _close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: datetime) -> None:
+async def close_open_intervals(session: AsyncSession, agent_id: uuid.UUID, at: datetime) -> None:
+    """End the session's open intervals at ``at``, adding their time to the ticket rollups: each
+    close is conditional, so two processes ending one interval at once count its time once."""
     intervals = await session.scalars(
         select(WorkInterval).where(
             WorkInterval.session_id == agent_id, WorkInterval.ended_at.is_(None)
         )
     )
-    closed = list(intervals)
-    for interval in closed:
-        _close(interval, at)
+    closed = []
+    for interval in list(intervals):
+        end = max(at, interval.started_at)
+        duration = seconds_between(interval.started_at, end)
+        result = await session.execute(
+            update(WorkInterval)
+            .where(WorkInterval.id == interval.id, WorkInterval.ended_at.is_(None))
+            .values(ended_at=end, duration_seconds=duration)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0):
+            set_committed_value(interval, "ended_at", end)
+            set_committed_value(interval, "duration_seconds", duration)
+            closed.append(interval)
     await ticket_usage.add_closed_intervals(session, closed)
 
 
@@ -122,11 +130,11 @@ async def touch_session(
         raise Forbidden("This MCP session belongs to another token", required_permission="session")
     elif agent.ended_at is not None or now - agent.last_activity_at > timedelta(seconds=timeout_s):
         # Silent past the timeout: end what was open at its last activity, then start afresh.
-        await _close_open_intervals(session, agent.id, agent.last_activity_at)
+        await close_open_intervals(session, agent.id, agent.last_activity_at)
         agent.connected_at = now
         nothing_open = True
     if agent.project_id != project.id:
-        await _close_open_intervals(session, agent.id, now)
+        await close_open_intervals(session, agent.id, now)
         agent.project_id = project.id
         nothing_open = True
     agent.ended_at = None
@@ -330,7 +338,7 @@ async def start_work(
     previous = None
     if not nothing_open:
         previous = await open_interval(session, agent)
-        await _close_open_intervals(session, agent.id, now)
+        await close_open_intervals(session, agent.id, now)
     agent.caller_role = role
     interval = WorkInterval(
         org_id=agent.org_id,
@@ -352,7 +360,7 @@ async def stop_work(session: AsyncSession, agent: AgentSession, now: datetime) -
     interval = await open_interval(session, agent)
     if interval is None:
         raise Conflict("No work in progress on this session: call start_work first")
-    await _close_open_intervals(session, agent.id, now)
+    await close_open_intervals(session, agent.id, now)
     await session.flush()
     return interval
 
@@ -384,6 +392,6 @@ async def expire_sessions(
         )
         if getattr(result, "rowcount", 0):
             ended += 1
-            await _close_open_intervals(session, agent_id, last_activity)
+            await close_open_intervals(session, agent_id, last_activity)
     await session.flush()
     return ended
