@@ -41,10 +41,19 @@ async def test_requests_that_need_the_database_are_503_with_retry_after(
     answers["/mcp"] = await unreachable.post(
         "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, headers=headers
     )
+    otlp = await unreachable.post(
+        "/otlp/v1/logs",
+        json={"resourceLogs": []},
+        headers={**headers, "content-type": "application/json"},
+    )
     for path, response in answers.items():
         assert response.status_code == 503, (path, response.text)
         assert response.headers["retry-after"] == "2"
         assert "SERVICE_UNAVAILABLE" in response.text, path
+    # OTLP's own shape (a google.rpc.Status), which the exporters read to retry.
+    assert otlp.status_code == 503, otlp.text
+    assert int(otlp.headers["retry-after"]) >= 1
+    assert otlp.json()["code"] == 14  # UNAVAILABLE
     assert answers[f"/v1/orgs/{org}/activity"].json()["status_code"] == 503
     assert answers[f"/api/agents/{org}"].json()["status"] == "error"
     assert (await unreachable.get("/healthz")).status_code == 200

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from agent_activity.api.deps import authenticate_secret, bearer_secret
+from agent_activity.api.outage import database_unreachable
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
 from agent_activity.domain.telemetry.store import store_telemetry
 from agent_activity.domain.telemetry.totals import add_points
@@ -57,6 +58,9 @@ async def export(request: Request, signal: str) -> Response:
         message = parse(signal, kind, body)
         rejected, note = await store_export(runtime, request, principal, signal, message)
     except Exception as error:  # every failure answers in OTLP's Status shape
+        if database_unreachable(error):  # e.g. authenticating the token: the exporter retries
+            logger.warning("database unreachable on OTLP %s export: %s", signal, error)
+            return render(Unavailable("the database is unreachable; retry the export"), as_json)
         if not isinstance(error, Refused | DomainError):
             logger.exception("OTLP %s export failed", signal)
         return render(error, as_json)
