@@ -6,6 +6,12 @@ export function number(value) {
   return value === null || value === undefined ? "–" : numberFormat.format(value);
 }
 
+const usdFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 4 });
+
+export function usd(value) {
+  return value === null || value === undefined ? "–" : usdFormat.format(value);
+}
+
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return "–";
   const s = Math.max(0, Math.round(seconds));
