@@ -18,7 +18,7 @@ from agent_activity.runtime import Clock, Runtime
 from tests.factories import Tenant
 from tests.tickets.arrange import make_board, model_request, start, stop, tool_call, write
 from tests.web.browser import chromium, sign_in
-from tests.web.helpers import serve
+from tests.web.helpers import mcp_session, serve
 
 pytestmark = pytest.mark.browser
 LIVE_MS = 5000
@@ -77,10 +77,14 @@ async def test_cards_show_time_and_cost_and_the_board_fits_1400_px(
         ],
     )
     usage_requests: list[str] = []
+    board_loads: list[str] = []
 
     def count_usage(request: Request) -> None:
-        if request.url.split("?")[0].endswith("/usage"):
-            usage_requests.append(request.url)
+        path = request.url.split("?")[0]
+        if path.endswith("/usage"):
+            usage_requests.append(path)
+        elif path.endswith(f"/projects/{tenant.project_id}/tickets"):
+            board_loads.append(path)
 
     async with chromium() as browser:
         page = await browser.new_page(viewport=NARROW)
@@ -88,13 +92,20 @@ async def test_cards_show_time_and_cost_and_the_board_fits_1400_px(
         await sign_in(page, base_url, tenant.token)
         card = page.locator('.ticket[data-ticket="2"]')
         await expect(card.locator(".cost")).to_have_text("$0.25")
+
+        async with mcp_session(base_url, tenant.token, tenant.project_id) as agent:
+            assert not (await agent.call_tool("start_work", {"ticket": 3, "role": "dev"})).is_error
+            session = page.locator("#sessions .session")
+            await expect(session).to_contain_text("Admin", timeout=LIVE_MS)  # by name
+            await expect(session).not_to_contain_text(str(tenant.user_id))
         await expect(card.locator(".agent-time")).to_contain_text("m")
         await expect(page.locator('.ticket[data-ticket="1"] .cost')).to_have_text("$0.00")
         expensive = page.locator("#expensive li")
         await expect(expensive).to_have_count(1)
         await expect(expensive).to_contain_text("#2")
         await expect(expensive).to_contain_text("$0.25")
-        assert len(usage_requests) == 1  # one request for the whole board, not one per ticket
+        # One usage request per load of the whole board, not one per ticket.
+        assert len(usage_requests) == len(board_loads) >= 1
 
         await expect(page.locator(".column")).to_have_count(5)
         measured = await page.evaluate(COLUMN_EDGES)
@@ -108,3 +119,9 @@ async def test_cards_show_time_and_cost_and_the_board_fits_1400_px(
         ):
             await stop(runtime, board, 0, utcnow())
         await expect(card.locator(".cost")).to_have_text("$0.25")
+
+        async with mcp_session(base_url, tenant.token, tenant.project_id) as agent:
+            assert not (await agent.call_tool("start_work", {"ticket": 3, "role": "dev"})).is_error
+            session = page.locator("#sessions .session")
+            await expect(session).to_contain_text("Admin", timeout=LIVE_MS)  # by name
+            await expect(session).not_to_contain_text(str(tenant.user_id))

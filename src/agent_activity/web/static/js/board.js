@@ -1,7 +1,7 @@
 // Board: a project's tickets in their columns, the agents on each, their progress, and the
 // project's sessions; refetched whenever the server's event stream says something changed.
 import { api, el, loadMe, showError, signInAgain, toast, setQuery } from "./api.js";
-import { dateTime, duration, secondsSince, usd } from "./format.js";
+import { dateTime, duration, nameOf, secondsSince, usd } from "./format.js";
 
 const state = { me: null, project: null, data: null, loadedAt: 0, source: null, pending: null };
 const $ = (id) => document.getElementById(id);
@@ -237,7 +237,7 @@ function renderSessions() {
         { class: `session${stale ? " stale" : ""}` },
         el("strong", {}, s.caller_role || "agent"), " · ", s.caller_origin || "unknown",
         stale ? el("span", { class: "badge stale-badge" }, "stale") : null,
-        el("div", { class: "muted small" }, `machine ${s.machine_id} · user ${s.user_id}`),
+        el("div", { class: "muted small" }, `machine ${s.machine_id} · ${nameOf(state.me, s.user_id)}`),
         el("div", { class: "muted small" },
           `connected ${s.connected_at ? dateTime(s.connected_at) : "–"} · `,
           el("span", { class: "idle", "data-since": s.last_activity_at }, `last active ${duration(idle)} ago`)),
