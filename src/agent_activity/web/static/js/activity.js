@@ -2,7 +2,7 @@
 // filters and search, and a summary panel with charts for the last 24 hours or 7 days.
 import { api, el, loadMe, setQuery, showError } from "./api.js";
 import { barList, columnChart, outcomeBar } from "./charts.js";
-import { dateTime, localToIso, millis, number, shortId, shortTime } from "./format.js";
+import { dateTime, localToIso, millis, nameOf, number, shortId, shortTime } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 const SEARCH_FIELDS = ["action", "resource_type", "user_id", "status", "min_duration_ms", "max_duration_ms"];
@@ -149,7 +149,7 @@ function feedItem(a) {
     el("span", { class: "what" },
       el("strong", {}, a.action || "–"), " ", a.resource_type || "", a.resource_id ? ` ${shortId(a.resource_id)}` : ""),
     el("span", { class: "where muted" }, `${a.method || ""} ${a.path || ""}`.trim()),
-    el("span", { class: "who muted" }, `${a.principal_type || "?"} ${shortId(a.principal_id || a.user_id)}`),
+    el("span", { class: "who muted" }, `${a.principal_type || "?"} ${nameOf(state.me, a.user_id || a.principal_id)}`),
     el("span", { class: "how muted" }, millis(a.duration_ms), tokens ? ` · ${number(tokens)} tokens` : ""),
     el("time", { datetime: a.timestamp, class: "when muted" }, dateTime(a.timestamp)),
   );

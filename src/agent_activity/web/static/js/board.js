@@ -1,7 +1,7 @@
 // Board: a project's tickets in their columns, the agents on each, their progress, and the
 // project's sessions; refetched whenever the server's event stream says something changed.
 import { api, el, loadMe, showError, signInAgain, toast, setQuery } from "./api.js";
-import { dateTime, duration, secondsSince } from "./format.js";
+import { dateTime, duration, nameOf, secondsSince, usd } from "./format.js";
 
 const state = { me: null, project: null, data: null, loadedAt: 0, source: null, pending: null };
 const $ = (id) => document.getElementById(id);
@@ -79,13 +79,16 @@ function scheduleLoad() {
 async function load() {
   const id = state.project.id;
   try {
-    const [tickets, activity, sessions] = await Promise.all([
+    // One usage request for the whole board, sorted most expensive first.
+    const [tickets, activity, sessions, usage] = await Promise.all([
       api(`projects/${id}/tickets`),
       api(`projects/${id}/agent-activity`),
       api(`projects/${id}/agent-sessions`, { params: { active: "true" } }),
+      api(`projects/${id}/usage`, { params: { sort: "cost" } }),
     ]);
     if (state.project.id !== id) return;
-    state.data = { tickets, activity, sessions: sessions.sessions };
+    const usageByTicket = new Map(usage.tickets.map((u) => [u.ticket_id, u]));
+    state.data = { tickets, activity, sessions: sessions.sessions, usage: usage.tickets, usageByTicket };
     state.loadedAt = Date.now();
     showError($("board-error"), null);
     render();
@@ -115,6 +118,7 @@ function render() {
   );
   if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   renderSessions();
+  renderExpensive();
   renderHistory();
   renderNewTicket(columns);
 }
@@ -135,6 +139,7 @@ function ticketCard(ticket, columns, checkpoint) {
     { class: "ticket card", "data-ticket": ticket.number },
     el("h4", {}, el("span", { class: "number" }, `#${ticket.number}`), " ", ticket.title),
   );
+  card.append(usageLine(state.data.usageByTicket.get(ticket.id)));
   if (agents.length) {
     card.append(el("ul", { class: "chips", "aria-label": "Agents working on it" }, agents.map(chip)));
   }
@@ -149,6 +154,40 @@ function ticketCard(ticket, columns, checkpoint) {
     card.append(el("div", { class: "move" }, el("label", { for: id }, `Move #${ticket.number} to`), select));
   }
   return card;
+}
+
+function usageLine(usage) {
+  const time = usage ? usage.agent_time_s : 0;
+  const cost = usage ? usage.cost_usd : 0;
+  return el(
+    "p",
+    { class: "usage muted small", "aria-label": `Agent time ${duration(time)}, cost ${usd(cost)}` },
+    el("span", { class: "agent-time" }, `⏱ ${duration(time)}`),
+    " · ",
+    el("span", { class: "cost" }, usd(cost)),
+  );
+}
+
+// The project's most expensive tickets, from the same usage answer as the cards.
+function renderExpensive() {
+  const list = $("expensive");
+  const top = state.data.usage.filter((u) => u.cost_usd > 0).slice(0, 5);
+  if (!top.length) {
+    list.replaceChildren(el("li", { class: "muted" }, "No ticket has cost anything yet."));
+    return;
+  }
+  list.replaceChildren(
+    ...top.map((u) =>
+      el(
+        "li",
+        { "data-ticket": u.ticket_number },
+        el("strong", {}, `#${u.ticket_number}`),
+        ` ${u.title} · `,
+        el("span", { class: "cost" }, usd(u.cost_usd)),
+        el("div", { class: "muted small" }, `${duration(u.agent_time_s)} of agent time · ${u.model_requests} model requests`),
+      ),
+    ),
+  );
 }
 
 function chip(session) {
@@ -198,7 +237,7 @@ function renderSessions() {
         { class: `session${stale ? " stale" : ""}` },
         el("strong", {}, s.caller_role || "agent"), " · ", s.caller_origin || "unknown",
         stale ? el("span", { class: "badge stale-badge" }, "stale") : null,
-        el("div", { class: "muted small" }, `machine ${s.machine_id} · user ${s.user_id}`),
+        el("div", { class: "muted small" }, `machine ${s.machine_id} · ${nameOf(state.me, s.user_id)}`),
         el("div", { class: "muted small" },
           `connected ${s.connected_at ? dateTime(s.connected_at) : "–"} · `,
           el("span", { class: "idle", "data-since": s.last_activity_at }, `last active ${duration(idle)} ago`)),

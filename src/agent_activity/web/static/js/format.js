@@ -6,6 +6,12 @@ export function number(value) {
   return value === null || value === undefined ? "–" : numberFormat.format(value);
 }
 
+const usdFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 4 });
+
+export function usd(value) {
+  return value === null || value === undefined ? "–" : usdFormat.format(value);
+}
+
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return "–";
   const s = Math.max(0, Math.round(seconds));
@@ -43,8 +49,19 @@ export function secondsSince(iso, offsetMs = 0) {
   return (Date.now() + offsetMs - Date.parse(iso)) / 1000;
 }
 
+// A UUIDv7 starts with its timestamp, the same for every row of a minute; its end tells rows apart.
 export function shortId(id) {
-  return id ? String(id).slice(0, 8) : "–";
+  return id ? `…${String(id).slice(-8)}` : "–";
+}
+
+// The name the dashboard knows for an id (users, agents, apps of /ui/api/me), else its short form.
+export function nameOf(me, id) {
+  if (!id) return "–";
+  for (const list of [me.users, me.agents, me.apps]) {
+    const found = (list || []).find((item) => item.id === id);
+    if (found && found.name) return found.name;
+  }
+  return shortId(id);
 }
 
 // <input type="datetime-local"> holds local wall time; the APIs want ISO 8601 with a zone.
