@@ -130,6 +130,25 @@ async def test_paging_totals_and_a_page_past_the_end(
 
 
 @pytest.mark.parametrize(
+    "params",
+    [
+        {"created_on_to": "0001-01-01T06:27:09Z"},
+        {"created_on_from": "9999-12-31T12:00:00Z"},
+        {"started_on_from": "0001-01-01T00:00:01Z", "started_on_to": "0001-01-01T00:00:02Z"},
+    ],
+)
+async def test_bounds_inside_the_calendars_first_or_last_day_match_nothing(
+    client: httpx.AsyncClient, tenant: Tenant, params: dict[str, str]
+) -> None:
+    # Once an OverflowError (a 500): the whole days around such a bound are past date's range.
+    agent_uid = await create_agent(client, tenant)
+    await create_run(client, tenant, agent_uid)
+    response = await listing(client, tenant, agent_uid, **params)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["_meta"]["total_items"] == 0
+
+
+@pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"page": "0"}, "page"),

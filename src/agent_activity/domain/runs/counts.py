@@ -58,18 +58,25 @@ def day_range(low: datetime | None, high: datetime | None) -> DayRange:
     """Split the inclusive bounds [low, high] into whole days and the edge days' parts."""
     first = last = None
     low_edge = high_edge = None
+    no_whole_day = False
     if low is not None:
         low = low.astimezone(UTC)
         first = low.date()
         if low.time() != time(0):
-            first += ONE_DAY
             low_edge = (low, datetime.combine(low.date(), LAST_MOMENT, UTC))
+            no_whole_day = first == date.max
+            first = first if no_whole_day else first + ONE_DAY
     if high is not None:
         high = high.astimezone(UTC)
         last = high.date()
         if high.time() != LAST_MOMENT:
-            last -= ONE_DAY
             high_edge = (datetime.combine(high.date(), time(0), UTC), high)
+            no_whole_day = no_whole_day or last == date.min
+            last = last if last == date.min else last - ONE_DAY
+    if no_whole_day:
+        # A bound inside the calendar's first or last day leaves no whole day (and no date
+        # beyond it to step to): the day part is empty, the edges count what is in range.
+        first, last = date.max, date.min
     if low_edge and high_edge and low_edge[0].date() == high_edge[0].date():
         # Both bounds inside the same day: one edge, the whole range.
         assert low is not None and high is not None
