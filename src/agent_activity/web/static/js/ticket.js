@@ -21,6 +21,8 @@ const state = {
   agents: new Map(),
   pending: null,
   source: null,
+  connected: false,
+  again: false,
 };
 
 const base = () => `projects/${state.project}/tickets/${encodeURIComponent(state.ref)}`;
@@ -41,7 +43,9 @@ function connect() {
     const data = JSON.parse(event.data);
     live.textContent = "Live";
     live.dataset.state = "live";
-    if (!data.first) scheduleRefresh();
+    // A reconnected stream starts again with "first": what changed meanwhile is read then.
+    if (!data.first || state.connected) scheduleRefresh();
+    state.connected = true;
   });
   source.addEventListener("signed-out", () => signInAgain());
   source.addEventListener("error", () => {
