@@ -14,7 +14,7 @@ from agent_activity.runtime import Runtime
 from tests.factories import Tenant
 from tests.tickets.arrange import write
 from tests.web.browser import LAPTOP, chromium, sign_in
-from tests.web.helpers import serve
+from tests.web.helpers import agent_tool_call, serve
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +33,7 @@ async def base_url(app: FastAPI) -> AsyncIterator[str]:
 async def test_the_feed_hides_the_dashboards_own_reads_until_asked(
     base_url: str, runtime: Runtime, tenant: Tenant
 ) -> None:
-    agent_call = {
-        "org_id": tenant.org_id,
-        "timestamp": runtime.now(),
-        "principal_type": "agent",
-        "principal_id": "agent-1",
-        "method": "MCP",
-        "path": "mcp:start_work",
-        "action": "start_work",
-        "record_metadata": {"transport": "mcp"},
-    }
-    await write(runtime, [agent_call])
+    await write(runtime, [agent_tool_call(tenant.org_id, runtime.now())])
     board_read = f"/api/projects/{tenant.project_id}/tickets"
     async with chromium() as browser:
         page = await browser.new_page(viewport=LAPTOP)

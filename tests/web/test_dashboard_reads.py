@@ -14,7 +14,7 @@ from agent_activity.db.base import utcnow
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant
 from tests.tickets.arrange import write
-from tests.web.helpers import sign_in
+from tests.web.helpers import agent_tool_call, sign_in
 
 HIDE = {"exclude_dashboard_reads": "true"}
 
@@ -56,22 +56,7 @@ async def arrange(client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant) -
     forged = {**tenant.headers, "X-Dashboard": "1", "X-Dashboard-Read": "1", "Via": "dashboard"}
     answer = await client.get(f"{project}/agent-sessions", headers=forged)
     assert answer.status_code == 200, answer.text
-    await write(
-        runtime,
-        [
-            {
-                "org_id": tenant.org_id,
-                "timestamp": utcnow(),
-                "workspace_id": str(tenant.workspace_id),
-                "principal_type": "agent",
-                "principal_id": "agent-1",
-                "method": "MCP",
-                "path": "mcp:start_work",
-                "action": "start_work",
-                "record_metadata": {"transport": "mcp"},
-            }
-        ],
-    )
+    await write(runtime, [agent_tool_call(tenant.org_id, utcnow())])
 
 
 async def test_a_dashboard_read_is_hidden_when_asked_and_nothing_else_is(

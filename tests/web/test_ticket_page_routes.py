@@ -4,9 +4,9 @@ series (one point per hour that counted anything), within the signed-in token's 
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 import httpx
@@ -17,7 +17,7 @@ from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.tickets.arrange import Board, make_board, model_request, tool_call, write
-from tests.web.helpers import EventReader, serve, sign_in
+from tests.web.helpers import EventReader, open_stream, serve, sign_in
 
 WITHIN_S = 5.0  # live, with room for a loaded machine (see test_live.py)
 
@@ -40,18 +40,10 @@ async def board(runtime: Runtime, tenant: Tenant, clock: FakeClock) -> Board:
     return await make_board(runtime, tenant, clock() - timedelta(hours=4), tickets=2, agents=1)
 
 
-@contextlib.asynccontextmanager
-async def ticket_stream(
+def ticket_stream(
     http: httpx.AsyncClient, project_id: uuid.UUID, ticket: str
-) -> AsyncIterator[EventReader]:
-    path = f"/ui/api/projects/{project_id}/tickets/{ticket}/events"
-    async with http.stream("GET", path) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        reader = EventReader(response)
-        event, data = await reader.next(WITHIN_S)
-        assert event == "change" and data["first"] is True
-        yield reader
+) -> AbstractAsyncContextManager[EventReader]:
+    return open_stream(http, f"/ui/api/projects/{project_id}/tickets/{ticket}/events")
 
 
 async def test_a_record_for_the_ticket_reaches_its_page_and_others_do_not(
