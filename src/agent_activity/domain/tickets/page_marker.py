@@ -30,8 +30,11 @@ async def ticket_marker(
         U.span == "all",
     )
     query = select(
-        select(func.max(R.timestamp))
+        # Newest first with a limit: one seek at the end of the ticket's index range.
+        select(R.timestamp)
         .where(R.org_id == ticket.org_id, R.ticket_id == str(ticket.id))
+        .order_by(R.timestamp.desc())
+        .limit(1)
         .scalar_subquery(),
         select(func.max(U.tool_calls + U.model_requests + U.intervals))
         .where(*usage)
