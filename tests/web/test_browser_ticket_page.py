@@ -26,7 +26,15 @@ from tests.tickets.arrange import (
     tool_call,
     write,
 )
-from tests.web.browser import LAPTOP, UNLABELLED_CONTROLS, chromium, screenshot, sign_in
+from tests.web.browser import (
+    HORIZONTAL_OVERFLOW,
+    LAPTOP,
+    PHONE,
+    UNLABELLED_CONTROLS,
+    chromium,
+    screenshot,
+    sign_in,
+)
 from tests.web.helpers import serve
 
 pytestmark = pytest.mark.browser
@@ -125,6 +133,10 @@ async def test_the_ticket_page_tells_the_story_and_updates_live(
         assert str(board.agents[0]) not in text
         assert await page.evaluate(UNLABELLED_CONTROLS) == []
         await screenshot(page, "ticket-page")
+        await page.set_viewport_size(PHONE)
+        assert await page.evaluate(HORIZONTAL_OVERFLOW) <= 0
+        await screenshot(page, "ticket-page-phone")
+        await page.set_viewport_size(LAPTOP)
 
         # A record attributed to the ticket lands (as the OTLP receiver writes it): shown live.
         written = time.monotonic()
@@ -157,6 +169,10 @@ async def test_a_ticket_nobody_worked_on_says_so_and_the_expensive_list_links_to
         await expect(page.locator("#cost-chart")).to_contain_text("No cost counted yet")
         await expect(page.locator("#by-agent")).to_contain_text("No agent has worked")
         await expect(page.locator("#ticket-totals")).to_contain_text("$0.00")
+
+        await page.set_viewport_size(PHONE)
+        await expect(page.locator("#timeline-empty")).to_be_visible()
+        assert await page.evaluate(HORIZONTAL_OVERFLOW) <= 0
 
         await page.goto(f"{base_url}/board/{tenant.project_id}/tickets/99")
         await expect(page.locator("#ticket-error")).to_be_visible()
