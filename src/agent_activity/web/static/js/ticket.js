@@ -21,7 +21,6 @@ const state = {
   agents: new Map(),
   pending: null,
   source: null,
-  connected: false,
   again: false,
 };
 
@@ -43,9 +42,9 @@ function connect() {
     const data = JSON.parse(event.data);
     live.textContent = "Live";
     live.dataset.state = "live";
-    // A reconnected stream starts again with "first": what changed meanwhile is read then.
-    if (!data.first || state.connected) scheduleRefresh();
-    state.connected = true;
+    // A stream starts with "first": what changed since the page (or the last stream) read it
+    // is read then, without claiming that anything new arrived.
+    scheduleRefresh(data.first);
   });
   source.addEventListener("signed-out", () => signInAgain());
   source.addEventListener("error", () => {
@@ -55,12 +54,12 @@ function connect() {
 }
 
 // Changes can come every second; at most one refresh runs, and one more is queued behind it.
-function scheduleRefresh() {
+function scheduleRefresh(quiet = false) {
   if (state.pending) {
     state.again = true;
     return;
   }
-  state.pending = Promise.all([loadUsage(), loadTail()]).finally(() => {
+  state.pending = Promise.all([loadUsage(), loadTail(quiet)]).finally(() => {
     state.pending = null;
     if (state.again) {
       state.again = false;
@@ -111,9 +110,9 @@ async function loadPage() {
 
 // New entries are read from the last one shown on (or from the oldest interval still open,
 // whose end may just have been written), and replace what was shown under the same id.
-async function loadTail() {
+async function loadTail(quiet) {
   if (state.hasMore) {
-    $("timeline-newer").hidden = false;
+    if (!quiet) $("timeline-newer").hidden = false;
     return;
   }
   const shown = sorted();
