@@ -11,7 +11,10 @@ from typing import Any
 import httpx
 
 from agent_activity.db.base import utcnow
+from agent_activity.domain.activity.retention import Retention
 from agent_activity.runtime import Runtime
+from tests.api.activity.helpers import activity
+from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.tickets.arrange import write
 from tests.web.helpers import agent_tool_call, sign_in
@@ -137,3 +140,32 @@ async def test_the_toggle_is_a_boolean_in_the_family_error_format(
     assert answer.status_code == 422, answer.text  # file 004's validation shape
     [issue] = answer.json()["detail"]
     assert issue["loc"] == ["query", "exclude_dashboard_reads"]
+
+
+async def test_ingest_cannot_mark_a_record_and_retention_keeps_the_totals_exact(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant, clock: FakeClock
+) -> None:
+    now = clock()
+    forged = activity(now - timedelta(minutes=5), action="read", via_dashboard=True)
+    forged["metadata"] = {"via": "dashboard"}
+    answer = await client.post(
+        f"/v1/orgs/{tenant.org_id}/activity", json={"activities": [forged]}, headers=tenant.headers
+    )
+    assert answer.status_code in (201, 422), answer.text
+    # Dashboard reads older than the retention window, and newer ones.
+    reads = [
+        {**agent_tool_call(tenant.org_id, now - timedelta(days=days)), "via_dashboard": True}
+        for days in (10, 9, 1)
+    ]
+    await write(runtime, [*reads, agent_tool_call(tenant.org_id, now - timedelta(days=8))])
+    url = f"/v1/orgs/{tenant.org_id}/retention"
+    response = await client.put(url, json={"retention_days": 3}, headers=tenant.headers)
+    assert response.status_code == 200, response.text
+    assert await Retention(runtime.sessionmaker, None, clock, batch_size=2).run_pass()
+    hidden = await feed(client, runtime, tenant, "/activity", **HIDE)  # total == page, checked
+    shown = await feed(client, runtime, tenant, "/activity")
+    # Only the dashboard read of a day ago is left of the four; the feeds' totals were exact.
+    assert paths(shown).count("mcp:start_work") == 1
+    assert "mcp:start_work" not in paths(hidden)
+    if answer.status_code == 201:
+        assert forged["id"] in {a["id"] for a in hidden["activities"]}
