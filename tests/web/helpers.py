@@ -7,6 +7,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -68,3 +69,33 @@ class EventReader:
                 elif line == "" and data:
                     return event, json.loads(data)
         raise AssertionError("the event stream ended")
+
+
+# Live, with room for a loaded CI machine (see test_browser_board.py).
+STREAM_WITHIN_S = 5.0
+
+
+@contextlib.asynccontextmanager
+async def open_stream(http: httpx.AsyncClient, path: str) -> AsyncIterator[EventReader]:
+    """An open event stream of the dashboard at ``path``, past its first ``change``."""
+    async with http.stream("GET", path) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        reader = EventReader(response)
+        event, data = await reader.next(STREAM_WITHIN_S)
+        assert event == "change" and data["first"] is True
+        yield reader
+
+
+def agent_tool_call(org_id: uuid.UUID, at: datetime) -> dict[str, Any]:
+    """An activity record of an agent's MCP tool call, as the MCP layer writes it."""
+    return {
+        "org_id": org_id,
+        "timestamp": at,
+        "principal_type": "agent",
+        "principal_id": "agent-1",
+        "method": "MCP",
+        "path": "mcp:start_work",
+        "action": "start_work",
+        "record_metadata": {"transport": "mcp"},
+    }

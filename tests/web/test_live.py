@@ -3,10 +3,10 @@ served the call, when a session turns stale, and a sign-out when the token is re
 
 from __future__ import annotations
 
-import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 import pytest
@@ -21,7 +21,7 @@ from agent_activity.domain.tenancy.tokens import hash_token
 from agent_activity.web.live import RECHECK_S
 from tests.conftest import FakeClock
 from tests.factories import Tenant
-from tests.web.helpers import EventReader, mcp_session, serve, sign_in
+from tests.web.helpers import EventReader, mcp_session, open_stream, serve, sign_in
 
 WITHIN_S = 5.0  # live, with room for a loaded CI machine (see test_browser_board.py)
 
@@ -40,15 +40,10 @@ async def browser(base_url: str, tenant: Tenant) -> AsyncIterator[httpx.AsyncCli
         yield http
 
 
-@contextlib.asynccontextmanager
-async def open_stream(http: httpx.AsyncClient, project_id: uuid.UUID) -> AsyncIterator[EventReader]:
-    async with http.stream("GET", f"/ui/api/projects/{project_id}/events") as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        reader = EventReader(response)
-        event, data = await reader.next(WITHIN_S)
-        assert event == "change" and data["first"] is True
-        yield reader
+def board_stream(
+    http: httpx.AsyncClient, project_id: uuid.UUID
+) -> AbstractAsyncContextManager[EventReader]:
+    return open_stream(http, f"/ui/api/projects/{project_id}/events")
 
 
 async def test_an_mcp_tool_call_and_staleness_reach_the_stream(
@@ -65,7 +60,7 @@ async def test_an_mcp_tool_call_and_staleness_reach_the_stream(
     )
     assert ticket.status_code == 201
     async with (
-        open_stream(browser, tenant.project_id) as reader,
+        board_stream(browser, tenant.project_id) as reader,
         mcp_session(base_url, tenant.token, tenant.project_id) as agent,
     ):
         called = time.monotonic()
@@ -93,7 +88,7 @@ async def test_a_change_served_by_another_process_reaches_the_stream(
         other.router.lifespan_context(other),
         serve(other) as other_url,
         httpx.AsyncClient(base_url=other_url) as second,
-        open_stream(browser, tenant.project_id) as reader,
+        board_stream(browser, tenant.project_id) as reader,
     ):
         started = time.monotonic()
         made = await second.post(
@@ -108,7 +103,7 @@ async def test_a_change_served_by_another_process_reaches_the_stream(
 
 
 async def test_nothing_changes_nothing_is_sent(browser: httpx.AsyncClient, tenant: Tenant) -> None:
-    async with open_stream(browser, tenant.project_id) as reader:
+    async with board_stream(browser, tenant.project_id) as reader:
         with pytest.raises(TimeoutError):
             await reader.next(2.5)
 
@@ -116,7 +111,7 @@ async def test_nothing_changes_nothing_is_sent(browser: httpx.AsyncClient, tenan
 async def test_a_revoked_token_ends_the_stream(
     browser: httpx.AsyncClient, tenant: Tenant, db: AsyncSession, clock: FakeClock
 ) -> None:
-    async with open_stream(browser, tenant.project_id) as reader:
+    async with board_stream(browser, tenant.project_id) as reader:
         token = await db.scalar(
             select(ApiToken).where(ApiToken.token_hash == hash_token(tenant.token))
         )

@@ -34,6 +34,9 @@ ACTIONS["DELETE"] = "delete"
 MAX_ERROR_BODY = 16_384
 # Where the request's start is kept for a write that stores its own record (request_log/audit.py).
 TIMING = "request_log_timing"
+# An ASGI scope key only the dashboard's in-process proxy sets, on its own reads: no header a
+# client sends can set it, so no agent can hide its requests behind it.
+DASHBOARD_READ = "agent_activity.dashboard_read"
 
 
 class RequestLogMiddleware:
@@ -79,6 +82,12 @@ class RequestLogMiddleware:
                 if status >= 400:
                     record["error_code"] = error_code_of(bytes(error_body), status)
                 record.update(overrides(state.get("activity")))
+                if scope.get(DASHBOARD_READ) is True:
+                    record["via_dashboard"] = True
+                    record["record_metadata"] = {
+                        **(record["record_metadata"] or {}),
+                        "via": "dashboard",
+                    }
                 record["received_at"] = self.clock()
                 self.writer.submit(record)
 

@@ -7,17 +7,22 @@ dashboard's own (queries in ``domain/tenancy/directory.py``); the rest is proxie
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from agent_activity.domain.tenancy import directory
+from agent_activity.domain.tenancy.access import get_project
 from agent_activity.domain.tenancy.principal import TOKEN_USAGE, WRITE
+from agent_activity.domain.tickets.cards import get_ticket
+from agent_activity.domain.tickets.cost_series import ticket_cost_series
 from agent_activity.runtime import Runtime
-from agent_activity.web.live import board_events
+from agent_activity.web.live import board_events, ticket_events
 from agent_activity.web.proxy import Proxy
 from agent_activity.web.session import SessionCookies
+
+TicketRef = Annotated[str, Path(min_length=1, max_length=64, description="Number or id")]
 
 
 def build_api_router(runtime: Runtime, cookies: SessionCookies, proxy: Proxy) -> APIRouter:
@@ -107,6 +112,40 @@ def build_api_router(runtime: Runtime, cookies: SessionCookies, proxy: Proxy) ->
     async def project_events(project_id: uuid.UUID, request: Request) -> StreamingResponse:
         """Server-sent ``change`` events whenever the project's board changes."""
         return await board_events(runtime, cookies, request, project_id)
+
+    @router.get("/projects/{project_id}/tickets/{ticket}/cost-series")
+    async def cost_series(
+        project_id: uuid.UUID, request: Request, ticket: TicketRef
+    ) -> dict[str, Any]:
+        """The ticket's cost per hour that counted anything, oldest first, for its chart."""
+        principal = (await cookies.authenticate(request)).principal
+        async with runtime.sessionmaker() as session:
+            project = await get_project(session, principal, project_id)
+            found = await get_ticket(session, project.id, ticket)
+            series = await ticket_cost_series(session, found)
+        return {
+            "ticket_id": str(found.id),
+            "ticket_number": found.number,
+            "earlier_cost_usd": series.earlier_cost_usd,
+            "truncated": series.truncated,
+            "points": [
+                {
+                    "start": point.start.isoformat(),
+                    "cost_usd": point.cost_usd,
+                    "tokens": point.tokens,
+                    "model_requests": point.model_requests,
+                    "tool_calls": point.tool_calls,
+                }
+                for point in series.points
+            ],
+        }
+
+    @router.get("/projects/{project_id}/tickets/{ticket}/events")
+    async def ticket_page_events(
+        project_id: uuid.UUID, request: Request, ticket: TicketRef
+    ) -> StreamingResponse:
+        """Server-sent ``change`` events whenever something the ticket's page shows changes."""
+        return await ticket_events(runtime, cookies, request, project_id, ticket)
 
     @router.api_route("/{target:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def forward(target: str, request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""The HTML pages: sign in, sign out, and the shells of Board, Agents and Activity.
+"""The HTML pages: sign in, sign out, and the shells of Board (with each ticket's page), Agents
+and Activity.
 
 Pages are server-rendered shells; their data comes from ``/ui/api`` through the page scripts.
 A page asked for without a valid cookie redirects to the sign-in form, which comes back to it.
@@ -6,11 +7,12 @@ A page asked for without a valid cookie redirects to the sign-in form, which com
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import uuid
+from pathlib import Path as FilePath
+from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
@@ -19,7 +21,7 @@ from agent_activity.domain.tenancy.tokens import authenticate
 from agent_activity.runtime import Runtime
 from agent_activity.web.session import SessionCookies
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 PAGES = {"board": "Board", "agents": "Agents", "activity": "Activity"}
 # Scripts and styles come only from this origin; nothing inline, no frames.
 SECURITY_HEADERS = {
@@ -88,24 +90,39 @@ def build_page_router(runtime: Runtime, cookies: SessionCookies) -> APIRouter:
         cookies.clear(response, request)
         return response
 
-    def add_page(name: str, title: str) -> None:
-        async def page(request: Request) -> Response:
-            try:
-                signed_in = await cookies.authenticate(request)
-            except DomainError:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
-            principal = signed_in.principal
-            return render(
-                request,
-                f"{name}.html",
-                page=name,
-                title=title,
-                pages=PAGES,
-                principal_type=principal.principal_type,
-            )
+    async def signed_in_page(
+        request: Request, template: str, page: str, title: str, **context: Any
+    ) -> Response:
+        try:
+            signed_in = await cookies.authenticate(request)
+        except DomainError:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+        return render(
+            request,
+            template,
+            page=page,
+            title=title,
+            pages=PAGES,
+            principal_type=signed_in.principal.principal_type,
+            **context,
+        )
 
-        router.add_api_route(f"/{name}", page, methods=["GET"], include_in_schema=False)
+    def add_page(name: str, title: str) -> None:
+        async def shell(request: Request) -> Response:
+            return await signed_in_page(request, f"{name}.html", name, title)
+
+        router.add_api_route(f"/{name}", shell, methods=["GET"], include_in_schema=False)
+
+    @router.get("/board/{project_id}/tickets/{ticket}", include_in_schema=False)
+    async def ticket_page(
+        request: Request,
+        project_id: uuid.UUID,
+        ticket: Annotated[str, Path(min_length=1, max_length=64)],
+    ) -> Response:
+        """One ticket's story, breakdowns and cost chart; part of the Board in the top bar."""
+        context = {"project_id": str(project_id), "ticket_ref": ticket}
+        return await signed_in_page(request, "ticket.html", "board", "Ticket", **context)
 
     for name, title in PAGES.items():
         add_page(name, title)

@@ -3,7 +3,8 @@
 The browser never holds the token; this proxy reads it from the session cookie and makes the
 same call an API client would (through the whole app, so rate limits, the request log and each
 family's error shapes apply unchanged), which keeps the dashboard decoupled from the APIs'
-internals: it shows exactly what the APIs answer.
+internals: it shows exactly what the APIs answer. Its reads are marked as the dashboard's own
+in the request log (an ASGI scope key, which no client can send), so the feeds can hide them.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Callable
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent_activity.domain.errors import Forbidden, NotFound, Unauthenticated
+from agent_activity.request_log.middleware import DASHBOARD_READ
 from agent_activity.web.session import SIGN_IN, SessionCookies
 
 # /ui/api/<first segment>/... -> the public prefix it stands for.
@@ -35,6 +37,20 @@ def public_path(target: str) -> str:
     return f"{prefix}/{rest}"
 
 
+READS = {"GET", "HEAD"}
+
+
+def marking_reads(app: ASGIApp) -> ASGIApp:
+    """``app``, with each read marked in its scope as one the dashboard made for its pages."""
+
+    async def marked(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in READS:
+            scope = {**scope, DASHBOARD_READ: True}
+        await app(scope, receive, send)
+
+    return marked
+
+
 def check_csrf(request: Request) -> None:
     if request.method in UNSAFE_METHODS and request.headers.get(CSRF_HEADER) != "1":
         raise Forbidden("Writes from the dashboard must send the X-Dashboard: 1 header", "csrf")
@@ -50,7 +66,7 @@ class Proxy:
 
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
-            transport = httpx.ASGITransport(app=self.root())
+            transport = httpx.ASGITransport(app=marking_reads(self.root()))
             self._client = httpx.AsyncClient(transport=transport, base_url="http://dashboard")
         return self._client
 

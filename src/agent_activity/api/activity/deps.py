@@ -45,6 +45,7 @@ class PageParams:
     end: datetime | None
     limit: int
     cursor: str | None
+    exclude_dashboard_reads: bool = False
 
 
 async def page_params(  # async: no thread-pool hop (see api/deps.py)
@@ -65,12 +66,17 @@ async def page_params(  # async: no thread-pool hop (see api/deps.py)
             description="Cursor for pagination (from previous response's next_cursor)",
         ),
     ] = None,
+    exclude_dashboard_reads: Annotated[
+        bool,
+        Query(description="Leave out the dashboard's own reads (an addition to file 004)."),
+    ] = False,
 ) -> PageParams:
     return PageParams(
         start=start_time,
         end=end_time,
         limit=limit,
         cursor=cursor,
+        exclude_dashboard_reads=exclude_dashboard_reads,
     )
 
 

@@ -29,7 +29,8 @@ async def respond(
     session: AsyncSession, codec: CursorCodec, query: ActivityFilter, page: PageParams
 ) -> FastJSONResponse:
     check_range(page.start, page.end)
-    ranged = replace(query, start=page.start, end=page.end)
+    own_reads = False if page.exclude_dashboard_reads else None
+    ranged = replace(query, start=page.start, end=page.end, via_dashboard=own_reads)
     body = await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
     return FastJSONResponse(body)
 

@@ -10,7 +10,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_activity.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
@@ -103,6 +113,9 @@ class ActivityRecord(Base):
     agent_session_id: Mapped[str | None] = mapped_column(String(128))
     # The batch it was written and sealed in (see domain/activity/seals.py); None before seals.
     seal_batch: Mapped[int | None] = mapped_column(BigInteger)
+    # A read the dashboard made for its own pages (its proxy marks them), which the feeds can
+    # leave out (docs/activity-log.md); never settable by a client.
+    via_dashboard: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ActivityRollup(Base):

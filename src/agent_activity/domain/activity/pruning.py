@@ -24,7 +24,8 @@ from agent_activity.domain.errors import Conflict
 R = ActivityRecord
 # What the rollups are summed from.
 ROLLED_UP = ("org_id", "workspace_id", "user_id", "app_id", "endpoint_id", "timestamp",
-             "action", "resource_type", "success", "duration_ms", "total_tokens")  # fmt: skip
+             "action", "resource_type", "success", "duration_ms", "total_tokens",
+             "via_dashboard")  # fmt: skip
 # Rows one DELETE ... IN names: well inside every engine's limit on bound parameters.
 IN_CHUNK = 500
 

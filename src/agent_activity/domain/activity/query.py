@@ -41,6 +41,8 @@ class ActivityFilter:
     # Telemetry attribution (docs/otlp.md): a ticket's records, an agent session's records.
     ticket_id: str | None = None
     agent_session_id: str | None = None
+    # False leaves out the dashboard's own reads, True keeps only them (for counting those).
+    via_dashboard: bool | None = None
     start: datetime | None = None  # inclusive
     end: datetime | None = None  # exclusive
 
@@ -81,6 +83,7 @@ CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
     "max_duration_ms": lambda value: R.duration_ms <= value,
     "ticket_id": lambda value: R.ticket_id == value,
     "agent_session_id": lambda value: R.agent_session_id == value,
+    "via_dashboard": lambda value: R.via_dashboard == value,
     "start": lambda value: R.timestamp >= value,
     "end": lambda value: R.timestamp < value,
 }

@@ -14,7 +14,9 @@ the raw records:
 - ``user``: records with that ``user_id`` (across workspaces);
 - ``app``: records with that ``app_id`` (the dashboard's per-app chart);
 - ``endpoint``: records with that (``workspace_id``, ``app_id``, ``endpoint_id``), keyed by
-  :func:`endpoint_key`, because the endpoint summary is addressed by all three.
+  :func:`endpoint_key`, because the endpoint summary is addressed by all three;
+- ``dash-org``, ``dash-workspace``, ...: the same scopes again for the dashboard's own reads
+  alone, so a feed that leaves them out counts its total as the scope's less these.
 
 A batch is first summed in memory, then written with one upsert executed for many rows, in key
 order so concurrent writers on PostgreSQL take row locks in the same order and cannot deadlock.
@@ -37,6 +39,8 @@ from agent_activity.db.models import ActivityRollup
 from agent_activity.db.statements import once
 
 SCOPES = ("org", "workspace", "user", "app", "endpoint")
+# The scope type under which the dashboard's own reads of a scope are counted once more.
+DASHBOARD_PREFIX = "dash-"
 
 SPANS = ("hour", "day", "all")
 # The one bucket of the "all" span: every record is later than it.
@@ -74,6 +78,14 @@ def scopes_of(record: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
             "endpoint",
             endpoint_key(record["workspace_id"], record["app_id"], record["endpoint_id"]),
         )
+
+
+def all_scopes_of(record: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """:func:`scopes_of`, and for a dashboard read each scope once more as ``dash-<scope>``."""
+    for scope_type, scope_id in scopes_of(record):
+        yield scope_type, scope_id
+        if record.get("via_dashboard"):
+            yield DASHBOARD_PREFIX + scope_type, scope_id
 
 
 def aggregate(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
@@ -115,6 +127,7 @@ def _hourly(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
             hour_of(record["timestamp"]),
             record["action"] or "",
             record["resource_type"] or "",
+            bool(record.get("via_dashboard")),
         )
         row = groups.get(group)
         if row is None:
@@ -129,15 +142,16 @@ def _hourly(records: Iterable[Mapping[str, Any]]) -> dict[Key, list[float]]:
         row[4] += record["total_tokens"]
     sums: dict[Key, list[float]] = {}
     for group, counts in groups.items():
-        org_id, workspace_id, user_id, app_id, endpoint_id, hour, action, resource_type = group
+        org_id, workspace_id, user_id, app_id, endpoint_id, hour, action, resource_type, own = group
         dimensions = {
             "org_id": org_id,
             "workspace_id": workspace_id,
             "user_id": user_id,
             "app_id": app_id,
             "endpoint_id": endpoint_id,
+            "via_dashboard": own,
         }
-        for scope_type, scope_id in scopes_of(dimensions):
+        for scope_type, scope_id in all_scopes_of(dimensions):
             add_counts(
                 sums, (org_id, scope_type, scope_id, "hour", hour, action, resource_type), counts
             )

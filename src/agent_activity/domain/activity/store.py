@@ -28,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     name: None
     for name in ActivityRecord.__mapper__.attrs.keys()  # noqa: SIM118
 }
-DEFAULTS.update(success=True, total_tokens=None)
+DEFAULTS.update(success=True, total_tokens=None, via_dashboard=False)
 # Dimensions rolled up with '' for "absent": '' and None must mean the same thing in the log too.
 BLANK_IS_NONE = ("workspace_id", "user_id", "app_id", "endpoint_id", "action", "resource_type")
 
@@ -67,6 +67,7 @@ def normalise(record: dict[str, Any]) -> dict[str, Any]:
     if row["total_tokens"] is None:
         row["total_tokens"] = total_tokens_of(row["token_usage"])
     row["success"] = bool(row["success"])
+    row["via_dashboard"] = bool(row["via_dashboard"])
     for name, value in row.items():
         if isinstance(value, str | dict | list) and holds_nul(value):
             row[name] = without_nul(value)

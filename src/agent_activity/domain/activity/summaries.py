@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_activity.db.driver_select import Read, read_many
 from agent_activity.db.models import ActivityRecord, ActivityRollup
 from agent_activity.domain.activity.query import ActivityFilter
-from agent_activity.domain.activity.rollups import day_of, endpoint_key, hour_of
+from agent_activity.domain.activity.rollups import DASHBOARD_PREFIX, day_of, endpoint_key, hour_of
 
 R = ActivityRecord
 U = ActivityRollup
@@ -61,6 +61,11 @@ TOTAL = ("*", "*")  # the one key of ungrouped stats
 
 def rollup_scope(query: ActivityFilter) -> tuple[str, str] | None:
     """The rollup scope whose rows count exactly what ``query`` matches, if there is one."""
+    if query.via_dashboard is False:
+        return None  # counted as the scope less its dashboard reads (see count_reads)
+    if query.via_dashboard is True:
+        scope = rollup_scope(replace(query, via_dashboard=None))
+        return None if scope is None else (DASHBOARD_PREFIX + scope[0], scope[1])
     q = query
     if q.augmentation_id or q.resource_id or q.ticket_id or q.agent_session_id:
         return None
@@ -204,9 +209,31 @@ class CountReads:
         return total.successes if self.success else total.requests - total.successes
 
 
-def count_reads(query: ActivityFilter) -> CountReads:
+@dataclass
+class DifferenceReads:
+    """A count as one count less another: a scope's records less its dashboard reads, both
+    from the rollups, where counting the rest from the raw records would read them all."""
+
+    every: CountReads
+    own: CountReads
+
+    @property
+    def reads(self) -> list[Read]:
+        return self.every.reads + self.own.reads
+
+    def combine(self, results: list[list[tuple[Any, ...]]]) -> int:
+        split = len(self.every.reads)
+        return self.every.combine(results[:split]) - self.own.combine(results[split:])
+
+
+def count_reads(query: ActivityFilter) -> CountReads | DifferenceReads:
     """The reads that count the records ``query`` matches, to run together with others (see
     read_many)."""
+    if query.via_dashboard is False and rollup_scope(replace(query, via_dashboard=None)):
+        every = count_reads(replace(query, via_dashboard=None))
+        own = count_reads(replace(query, via_dashboard=True))
+        assert isinstance(every, CountReads) and isinstance(own, CountReads)
+        return DifferenceReads(every, own)
     if rollup_scope(query) is None:
         count = Read(
             ("count", query.shape()),

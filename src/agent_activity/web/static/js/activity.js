@@ -17,6 +17,9 @@ async function start() {
     const input = $("feed-filters").elements[name];
     if (query.get(name)) input.value = name.endsWith("_time") ? query.get(name).slice(0, 16) : query.get(name);
   }
+  // The dashboard's own reads drown the agents' actions: hidden unless the address says otherwise.
+  $("f-own-reads").checked = query.get("own_reads") !== "shown";
+  $("f-own-reads").addEventListener("change", refresh);
   if (query.get("hours") === "168") document.querySelector('input[name="hours"][value="168"]').checked = true;
 
   $("level").addEventListener("change", () => { fillScopeChoices(); refresh(); });
@@ -81,7 +84,8 @@ function filters() {
 function remember() {
   const { level, id } = scope();
   const hours = document.querySelector('input[name="hours"]:checked').value;
-  setQuery({ level, id: level === "org" ? "" : id, hours: hours === "24" ? "" : hours, ...filters() });
+  const ownReads = $("f-own-reads").checked ? "" : "shown";
+  setQuery({ level, id: level === "org" ? "" : id, hours: hours === "24" ? "" : hours, ...filters(), own_reads: ownReads });
 }
 
 function refresh() {
@@ -106,6 +110,7 @@ async function loadPage() {
   const searching = level === "workspace" && SEARCH_FIELDS.some((n) => params[n]);
   const path = `${base}/activity${searching ? "/search" : ""}`;
   if (state.cursor) params.cursor = state.cursor;
+  if ($("f-own-reads").checked) params.exclude_dashboard_reads = "true";
   params.limit = 50;
   $("load-more").disabled = true;
   try {

@@ -137,7 +137,8 @@ function ticketCard(ticket, columns, checkpoint) {
   const card = el(
     "li",
     { class: "ticket card", "data-ticket": ticket.number },
-    el("h4", {}, el("span", { class: "number" }, `#${ticket.number}`), " ", ticket.title),
+    el("h4", {}, el("a", { href: ticketUrl(ticket.number), class: "ticket-link" },
+      el("span", { class: "number" }, `#${ticket.number}`), " ", ticket.title)),
   );
   card.append(usageLine(state.data.usageByTicket.get(ticket.id)));
   if (agents.length) {
@@ -181,8 +182,9 @@ function renderExpensive() {
       el(
         "li",
         { "data-ticket": u.ticket_number },
-        el("strong", {}, `#${u.ticket_number}`),
-        ` ${u.title} · `,
+        el("a", { href: ticketUrl(u.ticket_number), class: "ticket-link" },
+          el("strong", {}, `#${u.ticket_number}`), ` ${u.title}`),
+        " · ",
         el("span", { class: "cost" }, usd(u.cost_usd)),
         el("div", { class: "muted small" }, `${duration(u.agent_time_s)} of agent time · ${u.model_requests} model requests`),
       ),
@@ -313,6 +315,11 @@ async function createTicket(event) {
     toast(error.message);
   }
   scheduleLoad();
+}
+
+// Each ticket has its own page (its story, breakdowns and cost chart) under the board.
+function ticketUrl(number) {
+  return `/board/${state.project.id}/tickets/${number}`;
 }
 
 function label(column) {

@@ -122,3 +122,50 @@ export function outcomeBar(host, successes, failures) {
     el("p", {}, `${number(successes)} succeeded, ${number(failures)} failed (${rate}% success)`),
   );
 }
+
+// Running cost as a line with one marked point per hour that counted anything; each point's
+// title and the data table give the hour's own cost and the running total.
+export function costLine(host, points, { title, earlier = 0, labelOf, format }) {
+  if (!points.length) {
+    host.replaceChildren(el("p", { class: "muted" }, "No cost counted yet: no model request or tool call has been attributed to this ticket."));
+    return;
+  }
+  const width = 640;
+  const height = 200;
+  const pad = { left: 56, right: 12, top: 12, bottom: 26 };
+  const innerW = width - pad.left - pad.right;
+  const innerH = height - pad.top - pad.bottom;
+  let running = earlier;
+  const totals = points.map((p) => (running += p.cost_usd));
+  const max = Math.max(...totals) || 1;
+  const step = points.length > 1 ? innerW / (points.length - 1) : 0;
+  const xy = totals.map((total, i) => [pad.left + (points.length > 1 ? i * step : innerW / 2), pad.top + innerH * (1 - total / max)]);
+  const last = totals[totals.length - 1];
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    role: "img",
+    class: "chart cost-chart",
+    "aria-label": `${title}: ${format(last)} in total over ${points.length} hour${points.length === 1 ? "" : "s"} with usage, from ${labelOf(points[0])} to ${labelOf(points[points.length - 1])}`,
+  });
+  for (const fraction of [0, 0.5, 1]) {
+    const y = pad.top + innerH * (1 - fraction);
+    chart.append(
+      svg("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: "grid" }),
+      svg("text", { x: pad.left - 6, y: y + 4, "text-anchor": "end", class: "axis" }, format(max * fraction)),
+    );
+  }
+  chart.append(svg("polyline", { points: xy.map(([x, y]) => `${x},${y}`).join(" "), class: "cost-line", fill: "none" }));
+  const labelEvery = Math.ceil(points.length / 6);
+  points.forEach((point, i) => {
+    const [x, y] = xy[i];
+    chart.append(svg("circle", { cx: x, cy: y, r: 4, class: "point" },
+      svg("title", {}, `${labelOf(point)}: ${format(point.cost_usd)} (running total ${format(totals[i])})`)));
+    if (i % labelEvery === 0) {
+      // The edge labels lean inwards, so neither is cut off at the chart's sides.
+      const anchor = points.length === 1 ? "middle" : i === 0 ? "start" : i === points.length - 1 ? "end" : "middle";
+      chart.append(svg("text", { x, y: height - 8, "text-anchor": anchor, class: "axis" }, labelOf(point)));
+    }
+  });
+  const rows = points.map((p, i) => [labelOf(p), format(p.cost_usd), format(totals[i]), number(p.tokens), number(p.model_requests)]);
+  host.replaceChildren(chart, dataTable(title, ["Hour", "Cost", "Running total", "Tokens", "Model requests"], rows));
+}
