@@ -1,10 +1,12 @@
 """The OTLP receiver's own time on an export of 100 log records: the whole export through the
-app, less decoding it and storing its records (with the commit), each timed on its own.
+app, less the time its own calls of decoding and of storing (the records, the rollups, the
+seals, the joins, and the commit) took inside it.
 
 This runs the app inside the harness's process on the engine's database, called straight
-through ASGI (no HTTP client, no socket), so the difference is the receiver's own work: the
-token, the mapping, the response. The mapping, its largest part, is also timed on its own;
-the rest of the difference is within the noise of a commit. Medians over fresh exports.
+through ASGI (no HTTP client, no socket). The mapping, the largest part of the rest, is also
+timed on its own (with the token's lookup). Medians over fresh exports, of CPU time (the
+verdict: what the receiver costs, whatever else the shared machine runs) and of wall time
+(which on a busy machine adds waiting for a core around each database round trip).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 
 from agent_activity.app import create_app
 from agent_activity.config import Settings
-from agent_activity.domain.telemetry.store import store_telemetry
 from agent_activity.domain.tenancy.tokens import checked_hash, look_up
+from agent_activity.otlp import routes
 from agent_activity.otlp.decode import PROTOBUF, parse
 from agent_activity.otlp.items import Batch, Privacy
 from agent_activity.otlp.logs import map_logs
@@ -90,32 +92,87 @@ async def map_export(runtime: Runtime, token: str, body: bytes, now: datetime) -
     return principal.org_id, batch
 
 
+class Clock:
+    """Wall and CPU time of one step: the process's CPU (all its threads, so also aiosqlite's
+    worker) is what the step costs; the wall time adds whatever else the shared machine runs."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def read(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+class StepTimes:
+    """While active, times the receiver's own calls of decoding (``parse``) and of storing and
+    committing (``write_mapped``) inside each export, by wrapping the two names its routes module
+    calls them by; ``take`` returns and resets the (wall, CPU) seconds they took."""
+
+    def __init__(self) -> None:
+        self.spent = {"decode": (0.0, 0.0), "store": (0.0, 0.0)}
+        self.names = vars(routes)  # the module's namespace, where its calls look the names up
+        self.originals = (self.names["parse"], self.names["write_mapped"])
+
+    def add(self, step: str, clock: Clock) -> None:
+        wall, cpu = clock.read()
+        spent_wall, spent_cpu = self.spent[step]
+        self.spent[step] = (spent_wall + wall, spent_cpu + cpu)
+
+    def __enter__(self) -> StepTimes:
+        parse_export, store = self.originals
+
+        def timed_parse(*args: Any) -> Any:
+            clock = Clock()
+            try:
+                return parse_export(*args)
+            finally:
+                self.add("decode", clock)
+
+        async def timed_store(*args: Any) -> Any:
+            clock = Clock()
+            try:
+                return await store(*args)
+            finally:
+                self.add("store", clock)
+
+        self.names.update(parse=timed_parse, write_mapped=timed_store)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.names.update(zip(("parse", "write_mapped"), self.originals, strict=True))
+
+    def take(self) -> dict[str, tuple[float, float]]:
+        spent, self.spent = self.spent, {"decode": (0.0, 0.0), "store": (0.0, 0.0)}
+        return spent
+
+
 async def sample(
-    app: Any, runtime: Runtime, token: str, rng: random.Random, at: datetime
-) -> dict[str, float]:
-    """One export's times, in seconds: whole, decode, map (with the token's lookup), store."""
+    app: Any, runtime: Runtime, token: str, rng: random.Random, steps: StepTimes, at: datetime
+) -> dict[str, tuple[float, float]]:
+    """One export's (wall, CPU) seconds: whole, its decoding and storing, and apart from it the
+    mapping of another like it (with the token's lookup, as the route does)."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": PROTOBUF}
     body = log_export(rng, RECORDS, at)
-    started = time.perf_counter()
+    steps.take()
+    clock = Clock()
     assert await call(app, OTLP_LOGS, body, headers) == 200
-    whole = time.perf_counter() - started
-    started = time.perf_counter()
-    parse("logs", PROTOBUF, body)
-    decode = time.perf_counter() - started
+    whole = clock.read()
+    inside = steps.take()
+    decode_wall, decode_cpu = inside["decode"]
+    store_wall, store_cpu = inside["store"]
+    own = (whole[0] - decode_wall - store_wall, whole[1] - decode_cpu - store_cpu)
     other = log_export(rng, RECORDS, at)  # a new session: its records are new facts
-    started = time.perf_counter()
-    org_id, batch = await map_export(runtime, token, other, runtime.now())
-    mapped = time.perf_counter() - started - decode
-    started = time.perf_counter()
-    async with runtime.write_gate, runtime.sessionmaker() as session:
-        await store_telemetry(session, org_id, batch.items, runtime.now())
-        await session.commit()
-    store = time.perf_counter() - started
-    return {"whole": whole, "decode": decode, "map": mapped, "store": store}
+    clock = Clock()
+    await map_export(runtime, token, other, runtime.now())
+    mapped = clock.read()
+    mapped = (mapped[0] - decode_wall, mapped[1] - decode_cpu)
+    return {"whole": whole, "own": own, "map": mapped, **inside}
 
 
 async def export_overhead(database_url: str, token: str, samples: int) -> dict[str, float]:
-    """Median milliseconds of each part over ``samples`` exports, after a warm-up."""
+    """Median milliseconds of each part over ``samples`` exports, after a warm-up: ``NAME_ms``
+    of wall time and ``NAME_cpu_ms`` of CPU time; ``own`` is the whole less decode and store."""
     settings = Settings(
         database_url=database_url,
         rate_limit_per_minute=BENCH_RATE_LIMIT,
@@ -125,17 +182,18 @@ async def export_overhead(database_url: str, token: str, samples: int) -> dict[s
     app = create_app(settings)
     rng = random.Random(77)
     at = datetime.now(UTC) - timedelta(minutes=10)
-    times: dict[str, list[float]] = {"whole": [], "decode": [], "map": [], "store": []}
+    times: dict[str, list[float]] = {}
     async with app.router.lifespan_context(app):
         runtime: Runtime = app.state.runtime
-        for index in range(WARMUP + samples):
-            parts = await sample(app, runtime, token, rng, at)
-            if index >= WARMUP:
-                for name, value in parts.items():
-                    times[name].append(value)
-    ms = {f"{name}_ms": statistics.median(values) * 1000 for name, values in times.items()}
-    ms["overhead_ms"] = ms["whole_ms"] - ms["decode_ms"] - ms["store_ms"]
-    return ms
+        with StepTimes() as steps:
+            for index in range(WARMUP + samples):
+                parts = await sample(app, runtime, token, rng, steps, at)
+                if index < WARMUP:
+                    continue
+                for name, (wall, cpu) in parts.items():
+                    times.setdefault(f"{name}_ms", []).append(wall)
+                    times.setdefault(f"{name}_cpu_ms", []).append(cpu)
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
 async def measure_otlp_overhead(ctx: Context, data: str) -> None:
@@ -146,12 +204,14 @@ async def measure_otlp_overhead(ctx: Context, data: str) -> None:
             ctx.engine,
             data,
             SCENARIO.format(records=RECORDS),
-            f"{ms['overhead_ms']:.2f} ms (of which mapping {ms['map_ms']:.2f} ms)",
-            f"whole {ms['whole_ms']:.2f}, decode {ms['decode_ms']:.2f}, "
+            f"CPU {ms['own_cpu_ms']:.2f} ms (mapping {ms['map_cpu_ms']:.2f}); "
+            f"wall {ms['own_ms']:.2f} ms",
+            f"CPU: whole {ms['whole_cpu_ms']:.2f}, decode {ms['decode_cpu_ms']:.2f}, "
+            f"store {ms['store_cpu_ms']:.2f} ms; wall: whole {ms['whole_ms']:.2f}, "
             f"store {ms['store_ms']:.2f} ms",
             "",
             TARGET,
-            verdict(ms["overhead_ms"] <= 2.0),
+            verdict(ms["own_cpu_ms"] <= 2.0),
             ms,
         )
     )
