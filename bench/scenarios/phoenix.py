@@ -60,7 +60,7 @@ async def send_and_wait(
 async def measure_phoenix(ctx: Context, data: str) -> None:
     spans = ctx.sizes.phoenix_spans
     try:
-        version = await phoenix.ensure_installed()
+        version = await phoenix.ensure_installed(phoenix.VENV)
     except phoenix.Unavailable as error:
         scenario = SCENARIO.format(batch=BATCH, version="(not installed)")
         ctx.rows.append(not_available(ctx.engine, data, scenario, str(error)[:120], TARGET))
