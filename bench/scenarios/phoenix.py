@@ -3,7 +3,8 @@ OpenTelemetry SDK exporter (``OTLPSpanExporter``, http/protobuf, exports of 512 
 BatchSpanProcessor's default batch, one export at a time as that processor sends them).
 
 The same spans (bench/otlpdata.py's GenAI spans, made before the clock) go to each endpoint from
-a load-generator process. A rate is the spans each one holds in its database, counted once it
+a load-generator process: to this service twice (before Phoenix starts and after it stopped),
+to Phoenix once. A rate is the spans each one holds in its database, counted once it
 has stored them all, over the time from the first export to the last span stored: Phoenix
 answers an export before it writes its spans, this service after.
 """
@@ -67,19 +68,21 @@ async def measure_phoenix(ctx: Context, data: str) -> None:
         ctx.notes.append(f"{ctx.engine}: Phoenix could not be installed: {error}")
         return
     server = phoenix.Phoenix(phoenix.VENV, ctx.workdir / "phoenix")
-    try:
-        ours_s, ours, ours_failed = await send_and_wait(
-            f"{ctx.base_url}/otlp/v1/traces",
-            ctx.world.headers,
-            spans,
-            lambda: our_stored_spans(ctx),
-            timeout_s=60,
+
+    async def ours_round() -> tuple[float, int, int]:
+        endpoint = f"{ctx.base_url}/otlp/v1/traces"
+        return await send_and_wait(
+            endpoint, ctx.world.headers, spans, lambda: our_stored_spans(ctx), timeout_s=60
         )
+
+    async def theirs_count() -> int:
+        return await asyncio.to_thread(server.stored_spans)
+
+    # Ours takes a second or two: a round before Phoenix and one after it (stopped by then)
+    # so a slow moment of the shared machine weighs less on it.
+    first = await ours_round()
+    try:
         await server.start()
-
-        async def theirs_count() -> int:
-            return await asyncio.to_thread(server.stored_spans)
-
         # Phoenix stored 137-154 spans/s here: room for a rate of 20/s before giving up.
         theirs_s, theirs, theirs_failed = await send_and_wait(
             server.traces_endpoint, {}, spans, theirs_count, timeout_s=spans / 20
@@ -90,6 +93,8 @@ async def measure_phoenix(ctx: Context, data: str) -> None:
         return
     finally:
         await server.stop()
+    second = await ours_round()
+    ours_s, ours, ours_failed = (a + b for a, b in zip(first, second, strict=True))
     if ours_failed or theirs_failed:
         ctx.notes.append(
             f"{ctx.engine}: Phoenix scenario: failed exports, ours {ours_failed}, "
@@ -97,23 +102,24 @@ async def measure_phoenix(ctx: Context, data: str) -> None:
         )
     ours_rate, theirs_rate = ours / ours_s, theirs / theirs_s
     ratio = ours_rate / theirs_rate if theirs_rate else float("inf")
+    sent = 2 * spans
     ctx.rows.append(
         Row(
             ctx.engine,
             f"{spans:,} spans",
             SCENARIO.format(batch=BATCH, version=version),
-            f"{fmt_count(ours_rate)}/s ({ours:,} stored)",
+            f"{fmt_count(ours_rate)}/s ({ours:,} stored, 2 rounds)",
             f"Phoenix {fmt_count(theirs_rate)}/s ({theirs:,} stored)",
             f"{ratio:.0f}x",
             TARGET,
-            verdict(ratio >= 100 and ours == spans == theirs),
+            verdict(ratio >= 100 and ours == sent and theirs == spans),
             {
                 "ours_per_s": ours_rate,
                 "phoenix_per_s": theirs_rate,
                 "ratio": ratio,
                 "ours_stored": ours,
                 "phoenix_stored": theirs,
-                "sent": spans,
+                "sent": sent,
             },
         )
     )
