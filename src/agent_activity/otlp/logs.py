@@ -68,7 +68,7 @@ def map_record(source: Source, resource: Attributes, key: bytes, log: LogRecord)
 def event_name(resource: Attributes, log: LogRecord, attributes: Attributes) -> str:
     """The event's name with its agent's prefix. Claude Code puts the full name in the body and
     a bare one in ``event.name``; Codex and Gemini CLI the full name in ``event.name``."""
-    body = log.body.string_value if log.body.HasField("string_value") else ""
+    body = log.body.string_value  # "" when the body holds another kind of value
     name = str(attributes.get("event.name") or log.event_name or "")
     if body.startswith("claude_code."):
         return body
