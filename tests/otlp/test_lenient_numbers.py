@@ -64,3 +64,38 @@ async def test_token_counts_as_strings_of_any_form(
     assert usage["otlp:cc:s-numbers:1"]["output_tokens"] == 100  # type: ignore[index]
     assert usage["otlp:cc:s-numbers:2"] is None  # no count was a finite number
     assert usage["otlp:cc:s-numbers:3"]["output_tokens"] == 9007199254740993  # type: ignore[index]
+
+
+async def test_a_typed_count_that_is_nan_or_infinite_is_left_out(
+    client: httpx.AsyncClient, tenant: Tenant, db: AsyncSession, clock: FakeClock
+) -> None:
+    start = int((clock() - timedelta(minutes=1)).timestamp() * 1e9)
+    attributes = [
+        {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+        {"key": "gen_ai.request.model", "value": {"stringValue": "m-1"}},
+        {"key": "gen_ai.usage.input_tokens", "value": {"doubleValue": "Infinity"}},
+        {"key": "gen_ai.usage.output_tokens", "value": {"doubleValue": "NaN"}},
+        {"key": "gen_ai.usage.cache_read.input_tokens", "value": {"doubleValue": 3.0}},
+    ]
+    span = {
+        "traceId": "5b8efff798038103d269b633813fc60c",
+        "spanId": "eee19b7ec3c1b174",
+        "name": "chat m-1",
+        "startTimeUnixNano": str(start),
+        "endTimeUnixNano": str(start + 1_000_000),
+        "attributes": attributes,
+    }
+    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "my-agents"}}]}
+    body = {"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [span]}]}]}
+    response = await client.post(
+        "/otlp/v1/traces", content=json.dumps(body), headers={**JSON, **tenant.headers}
+    )
+    assert response.status_code == 200, response.text
+    [record] = await telemetry_records(db, tenant.org_id)
+    assert record.token_usage == {
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cache_read_tokens": 3,
+        "cache_creation_tokens": 0,
+        "total_tokens": 3,
+    }

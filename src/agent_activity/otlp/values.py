@@ -41,32 +41,36 @@ def attributes_of(pairs: Iterable[KeyValue]) -> Attributes:
 
 
 def as_int(value: Any) -> int | None:
+    if isinstance(value, str):  # first: most numbers agents send are strings
+        try:
+            return int(value)  # the usual "1200"; int() itself ignores surrounding blanks
+        except ValueError:
+            pass
+        return finite_int(value)  # "12.5", "1e3"
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value)  # the usual "1200"; int() itself ignores surrounding blanks
-        except ValueError:
-            pass
-        try:
-            return int(float(value))  # "12.5", "1e3"
-        except (ValueError, OverflowError):  # not a number, or "inf"
-            return None
+        return finite_int(value)
     return None
 
 
+def finite_int(value: str | float) -> int | None:
+    try:
+        return int(float(value))
+    except (ValueError, OverflowError):  # not a number, NaN or infinite
+        return None
+
+
 def as_float(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
     if isinstance(value, str):
         try:
             return float(value.strip())
         except ValueError:
             return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     return None
 
 
