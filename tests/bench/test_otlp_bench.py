@@ -19,6 +19,7 @@ from bench.config import QUICK
 from bench.context import Context
 from bench.otlpdata import OTLP_LOGS, OTLP_TRACES, exports
 from bench.otlpload import sdk_spans_job
+from bench.runner import guarded
 from bench.scenarios.otlp import measure_otlp
 from bench.scenarios.phoenix import measure_phoenix
 from bench.server import Server
@@ -113,6 +114,19 @@ async def test_phoenix_that_cannot_be_installed_is_reported_and_the_run_goes_on(
     assert row.result == "n/a" and "(not installed)" in row.scenario
     assert row.measured.startswith("not available (creating its venv failed"), row
     assert ctx.notes and "Phoenix could not be installed" in ctx.notes[0]
+
+
+async def test_only_skips_the_scenarios_it_does_not_name(tmp_path: Path) -> None:
+    ctx = context(tmp_path, "http://127.0.0.1:9")
+    ctx.only = frozenset({"otlp"})
+    ran: list[str] = []
+
+    async def scenario(name: str) -> None:
+        ran.append(name)
+
+    await guarded(ctx, "feeds", "100 records", scenario("feeds"))
+    await guarded(ctx, "otlp", "100 records", scenario("otlp"))
+    assert ran == ["otlp"] and ctx.rows == []
 
 
 def test_only_names_scenarios() -> None:
