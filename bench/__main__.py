@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.config import MODES
-from bench.runner import run
+from bench.runner import SCENARIOS, run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -70,6 +70,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="record the server with py-spy during each scenario into DIR "
         "(read one with `python -m bench.profiling DIR/FILE`)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SCENARIOS,
+        default=[],
+        metavar="SCENARIO",
+        help="run only this scenario (repeatable): " + ", ".join(SCENARIOS),
+    )
     args = parser.parse_args(argv)
     if args.output is None:
         args.output = FULL_REPORT if args.mode == "full" else Path(NO_FILE)
@@ -89,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             # Piped output (a log file) gets a wide table instead of rich's 80 columns.
             console=Console(width=None if sys.stdout.isatty() else 200),
             profile_dir=args.profile,
+            only=frozenset(args.only),
         )
     )
 

@@ -30,6 +30,8 @@ class Sizes:
     # rounds, 0.966-1.014 over 30; against a 0.95 target and a log that costs 1-2%, that spread
     # decided the verdict. A round takes about 11 s: 60 are 11 minutes per engine.
     requestlog_rounds: int = 60
+    # Spans sent to this service and to Arize Phoenix (about 150 spans/s here); 0 skips it.
+    phoenix_spans: int = 10_000
 
 
 FULL = Sizes(
@@ -58,6 +60,7 @@ QUICK = Sizes(
     saturation_s=2.0,
     requestlog_window_s=0.7,
     requestlog_rounds=3,
+    phoenix_spans=2_048,
 )
 
 # Only for the test of the harness itself: every code path, seconds in all.
@@ -79,6 +82,7 @@ TINY = replace(
     throughput_concurrency=4,
     requestlog_window_s=0.3,
     requestlog_rounds=2,
+    phoenix_spans=0,
 )
 
 MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}

@@ -33,6 +33,7 @@ class Context:
     workdir: Path
     server: Server | None = None
     profile_dir: Path | None = None  # --profile: py-spy recordings of the server go here
+    only: frozenset[str] = frozenset()  # --only: the scenarios to run (empty: all)
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -174,6 +174,14 @@ async def main() -> None:
         from bench.mcpload import mcp_job
 
         result = await mcp_job(job)
+    elif kind == "otlp":
+        from bench.otlpload import otlp_job
+
+        result = await otlp_job(job)
+    elif kind == "sdk-spans":
+        from bench.otlpload import sdk_spans_job
+
+        result = sdk_spans_job(job)
     else:
         raise SystemExit(f"unknown job kind {kind!r}")
     sys.stdout.write(json.dumps(result))

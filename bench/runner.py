@@ -8,9 +8,10 @@ import tempfile
 import time
 import traceback
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -29,6 +30,9 @@ from bench.profiling import recording
 from bench.report import Report, Row
 from bench.scenarios.feeds import measure_feeds
 from bench.scenarios.ingest import measure_ingest
+from bench.scenarios.otlp import measure_otlp
+from bench.scenarios.otlp_overhead import measure_otlp_overhead
+from bench.scenarios.phoenix import measure_phoenix
 from bench.scenarios.presence import measure_presence
 from bench.scenarios.requestlog import measure_request_log
 from bench.scenarios.runs import measure_runs
@@ -36,6 +40,17 @@ from bench.storage import Database, create_database, drop_database, open_store
 from bench.world import World, build_world
 
 LOAD_BATCH = 10_000
+# The names --only accepts, in the order they run.
+SCENARIOS = (
+    "feeds",
+    "ingest",
+    "otlp",
+    "otlp overhead",
+    "phoenix",
+    "runs list",
+    "presence",
+    "request log",
+)
 
 
 async def make_world(database: Database, sizes: Sizes) -> World:
@@ -85,8 +100,12 @@ async def load_records(ctx: Context, target: int, step: int, console: Console) -
     )
 
 
-async def guarded(ctx: Context, name: str, data: str, work: Awaitable[None]) -> None:
-    """A scenario that fails is reported as such; the others still run."""
+async def guarded(ctx: Context, name: str, data: str, work: Coroutine[Any, Any, None]) -> None:
+    """A scenario that fails is reported as such; the others still run. With ``--only``, a
+    scenario not named is skipped."""
+    if ctx.only and name not in ctx.only:
+        work.close()
+        return
     pid = ctx.server.pid if ctx.server is not None else None
     try:
         async with recording(ctx.profile_dir, pid, f"{ctx.engine} {name} {data}"):
@@ -118,6 +137,10 @@ async def measure_engine(ctx: Context, console: Console) -> None:
             await guarded(ctx, "feeds", data, measure_feeds(ctx, step, first_summary))
         console.log(f"{ctx.engine}: ingest, runs, presence")
         await guarded(ctx, "ingest", data, measure_ingest(ctx, data))
+        await guarded(ctx, "otlp", data, measure_otlp(ctx, data))
+        await guarded(ctx, "otlp overhead", data, measure_otlp_overhead(ctx, data))
+        if ctx.engine == "sqlite" and sizes.phoenix_spans:
+            await guarded(ctx, "phoenix", data, measure_phoenix(ctx, data))
         runs = f"{sizes.runs:,} runs"
         await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
         await guarded(ctx, "presence", data, measure_presence(ctx, data))
@@ -146,7 +169,12 @@ async def measure_engine(ctx: Context, console: Console) -> None:
 
 
 async def run_engine(
-    engine: str, sizes: Sizes, postgres_url: str, console: Console, profile_dir: Path | None
+    engine: str,
+    sizes: Sizes,
+    postgres_url: str,
+    console: Console,
+    profile_dir: Path | None,
+    only: frozenset[str] = frozenset(),
 ) -> tuple[list[Row], list[str]]:
     workdir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
     console.log(f"{engine}: creating a fresh database")
@@ -156,6 +184,7 @@ async def run_engine(
         store = await open_store(database, bulk=True)
         ctx = Context(engine, sizes, world, database, store, datetime.now(UTC), workdir)
         ctx.profile_dir = profile_dir
+        ctx.only = only
         try:
             await measure_engine(ctx, console)
         finally:
@@ -176,12 +205,13 @@ async def run(
     output: Path | None,
     console: Console,
     profile_dir: Path | None = None,
+    only: frozenset[str] = frozenset(),
 ) -> Report:
     started = time.monotonic()
     environment = await describe_environment(engines, postgres_url)
     report = Report(sizes.mode, environment, describe_sizes(sizes))
     for engine in engines:
-        rows, notes = await run_engine(engine, sizes, postgres_url, console, profile_dir)
+        rows, notes = await run_engine(engine, sizes, postgres_url, console, profile_dir, only)
         report.rows.extend(rows)
         report.notes.extend(notes)
     report.environment["Duration"] = f"{time.monotonic() - started:,.0f} s"

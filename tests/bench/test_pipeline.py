@@ -23,6 +23,9 @@ QUERY_SCENARIOS = [
 ONCE = [
     "summary, 168 h: growth",
     "ingest, events/s (batches of 1,000)",
+    "OTLP log records/s",
+    "OTLP spans/s (exports",
+    "OTLP export of 100 records",
     "runs list",
     "MCP start_work as",
     "MCP tool call",
@@ -77,6 +80,18 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
     assert ingest["events_per_s"] > 0 and ingest["raw_events_per_s"] > 0
     assert abs(ingest["ratio"] - ingest["events_per_s"] / ingest["raw_events_per_s"]) < 1e-9
     check_verdict(find(rows, "ingest"), ingest["ratio"], 0.5, at_most=False)
+    for name in ("OTLP log records/s", "OTLP spans/s (exports"):
+        otlp = find(rows, name).metrics
+        # Every item sent was stored (counted in the database), and the ratio is to ingest's.
+        assert otlp["stored"] == otlp["sent"] > 0, otlp
+        assert abs(otlp["ratio"] - otlp["items_per_s"] / otlp["ingest_per_s"]) < 1e-9
+        assert otlp["raw_per_s"] > 0
+    own = find(rows, "OTLP export of 100 records").metrics
+    # Medians of each part: decoding and storing are inside the whole, the rest is the own time.
+    assert 0 < own["decode_ms"] < own["whole_ms"] and 0 < own["store_ms"] < own["whole_ms"]
+    assert 0 < own["own_ms"] < own["whole_ms"]
+    assert own["map_cpu_ms"] > 0 and 0 < own["own_cpu_ms"] < own["whole_cpu_ms"]
+    check_verdict(find(rows, "OTLP export of 100 records"), own["own_cpu_ms"], 2.0)
     runs = find(rows, "runs list")
     assert 0 < runs.metrics["p50_ms"] <= runs.metrics["p99_ms"]
     arrival = find(rows, "MCP start_work as").metrics

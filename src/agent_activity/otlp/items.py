@@ -102,8 +102,9 @@ def reported_user(*attribute_sets: Attributes) -> dict[str, str]:
     found: dict[str, str] = {}
     for attributes in attribute_sets:
         for key in REPORTED_USER_KEYS:
-            if attributes.get(key) not in (None, ""):
-                found[key] = str(attributes[key])[:200]
+            value = attributes.get(key)
+            if value is not None and value != "":
+                found[key] = str(value)[:200]
     return found
 
 
@@ -118,19 +119,19 @@ def token_usage(
     """Tokens by kind, each counted once: ``input_tokens`` excludes cache reads and writes, so
     the four kinds add up to the total. OpenAI, Gemini and the GenAI conventions count cached
     input inside the input; Anthropic (Claude Code) does not."""
-    values = [as_int(v) for v in (input_tokens, output_tokens, cache_read, cache_creation)]
-    if all(v is None for v in values):
+    given, output = as_int(input_tokens), as_int(output_tokens)
+    read, creation = as_int(cache_read), as_int(cache_creation)
+    if given is None and output is None and read is None and creation is None:
         return None
-    given, output, read, creation = (v or 0 for v in values)
+    given, output, read, creation = given or 0, output or 0, read or 0, creation or 0
     fresh = max(given - read - creation, 0) if input_includes_cache else given
-    usage = {
+    return {
         "input_tokens": fresh,
         "output_tokens": output,
         "cache_read_tokens": read,
         "cache_creation_tokens": creation,
+        "total_tokens": fresh + output + read + creation,
     }
-    usage["total_tokens"] = sum(usage.values())
-    return usage
 
 
 def base_record(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from google.protobuf import json_format
@@ -93,28 +94,33 @@ async def store_export(
             project = await header_project(runtime, reads, principal, request)
             scope = ResourceScope(reads, runtime.projects, principal, project, now, privacy)
             mapped = await MAPPERS[signal](message, scope)
-        for attempt in range(2):
-            async with runtime.write_gate, runtime.sessionmaker() as session:
-                try:
-                    if isinstance(mapped, Batch):
-                        await store_telemetry(session, principal.org_id, mapped.items, now)
-                    else:
-                        points: list[Any] = mapped.points
-                        who = str(principal.principal_id)
-                        await add_points(session, principal.org_id, who, points, now)
-                    await session.commit()
-                    break
-                except IntegrityError:
-                    # A concurrent copy of this export stored some keys first; the retry skips them.
-                    await session.rollback()
-                    if attempt:
-                        raise Unavailable("the export collided with a concurrent one") from None
+        await write_mapped(runtime, principal, mapped, now)
     except (OperationalError, TimeoutError, ConnectionError):
         raise Unavailable("the database cannot take this export now; retry it") from None
     refusals = (
         [r.message for r in mapped.refusals] if isinstance(mapped, Batch) else mapped.refusals
     )
     return len(refusals), "; ".join(sorted(set(refusals)))[:1000]
+
+
+async def write_mapped(runtime: Runtime, principal: Principal, mapped: Any, now: datetime) -> None:
+    """Store and commit what one export became: its records, or its metric points."""
+    for attempt in range(2):
+        async with runtime.write_gate, runtime.sessionmaker() as session:
+            try:
+                if isinstance(mapped, Batch):
+                    await store_telemetry(session, principal.org_id, mapped.items, now)
+                else:
+                    points: list[Any] = mapped.points
+                    who = str(principal.principal_id)
+                    await add_points(session, principal.org_id, who, points, now)
+                await session.commit()
+                return
+            except IntegrityError:
+                # A concurrent copy of this export stored some keys first; the retry skips them.
+                await session.rollback()
+                if attempt:
+                    raise Unavailable("the export collided with a concurrent one") from None
 
 
 async def header_project(

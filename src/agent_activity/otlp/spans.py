@@ -60,7 +60,12 @@ NAMES: dict[str, tuple[str, ...]] = {
 
 
 def first(attributes: Attributes, what: str) -> Any:
-    return next((attributes[n] for n in NAMES[what] if attributes.get(n) not in (None, "")), None)
+    """The value of the first of ``what``'s names that is set (neither absent nor blank)."""
+    for name in NAMES[what]:
+        value = attributes.get(name)
+        if value is not None and value != "":
+            return value
+    return None
 
 
 async def map_traces(request: ExportTraceServiceRequest, scope: ResourceScope) -> Batch:
@@ -87,10 +92,13 @@ def map_span(source: Source, resource: Attributes, span: Span) -> Outcome:
     action = "model_request" if operation in INFERENCE else ACTIONS.get(operation)
     if action is None:
         return DROPPED
-    at = time_of(span.start_time_unix_nano) or source.received_at
+    # Each protobuf field is read once: every read of a bytes field makes a new object.
+    start, end = span.start_time_unix_nano, span.end_time_unix_nano
+    at = time_of(start) or source.received_at
     refusal = too_far_ahead(source, at)
     if refusal is not None:
         return refusal
+    trace_id, span_id = span.trace_id.hex(), span.span_id.hex()
     session_id = as_text(first(a, "session"))
     record = base_record(
         source,
@@ -98,18 +106,20 @@ def map_span(source: Source, resource: Attributes, span: Span) -> Outcome:
         event=operation,
         at=at,
         session_id=session_id,
-        trace_id=span.trace_id.hex(),
+        trace_id=trace_id,
         resource=resource,
         attributes=a,
     )
-    failed = span.status.code == Status.STATUS_CODE_ERROR
-    duration = (span.end_time_unix_nano - span.start_time_unix_nano) / 1e6
+    status = span.status
+    failed = status.code == Status.STATUS_CODE_ERROR
+    duration = (end - start) / 1e6
+    model = first(a, "model")
     record.update(
         action=action,
         success=not failed,
         error_code=(as_text(a.get("error.type"), 64) or "error") if failed else None,
         duration_ms=round(duration, 3) if duration >= 0 else None,
-        **subject(action, a),
+        **subject(action, a, model),
     )
     if action == "model_request":
         record["token_usage"] = token_usage(
@@ -120,26 +130,27 @@ def map_span(source: Source, resource: Attributes, span: Span) -> Outcome:
             input_includes_cache=True,
         )
     metadata = record["record_metadata"]
-    metadata.update(span=span.name[:200], span_id=span.span_id.hex())
+    metadata.update(span=span.name[:200], span_id=span_id)
+    tool_call_id = a.get("gen_ai.tool.call.id")
     details = {
         "provider": as_text(first(a, "provider")),
-        "model": as_text(first(a, "model")),
-        "tool_call_id": as_text(a.get("gen_ai.tool.call.id")),
+        "model": as_text(model),
+        "tool_call_id": as_text(tool_call_id),
         "agent_name": as_text(a.get("gen_ai.agent.name")),
         "cost_usd": as_float(a.get("gen_ai.usage.cost")),
         "tool_arguments": content(source, a.get("gen_ai.tool.call.arguments")),
-        "error": content(source, span.status.message),
+        "error": content(source, status.message),
     }
     metadata.update({k: v for k, v in details.items() if v is not None})
-    key = f"otlp:span:{span.trace_id.hex()}:{span.span_id.hex()}"
-    joins = tuple(str(k) for k in (a.get("gen_ai.tool.call.id"), session_id) if k)
+    key = f"otlp:span:{trace_id}:{span_id}"
+    joins = tuple(str(k) for k in (tool_call_id, session_id) if k)
     return Item(key, record, joins)
 
 
-def subject(action: str, a: Attributes) -> dict[str, str | None]:
+def subject(action: str, a: Attributes, model: Any) -> dict[str, str | None]:
     if action == "tool_call":
         return {"resource_type": "tool", "resource_id": as_text(a.get("gen_ai.tool.name"))}
     if action == "agent_invocation":
         name = a.get("gen_ai.agent.name") or a.get("gen_ai.agent.id")
         return {"resource_type": "agent", "resource_id": as_text(name)}
-    return {"resource_type": "model", "resource_id": as_text(first(a, "model"))}
+    return {"resource_type": "model", "resource_id": as_text(model)}

@@ -28,32 +28,49 @@ def value_of(value: AnyValue) -> Any:
 
 
 def attributes_of(pairs: Iterable[KeyValue]) -> Attributes:
-    return {pair.key: value_of(pair.value) for pair in pairs}
+    """The pairs as a dict, in one pass; a string value (most of them) is read in place rather
+    than through ``value_of``, the per-record hot path of every export."""
+    out: Attributes = {}
+    for pair in pairs:
+        value = pair.value
+        if value.WhichOneof("value") == "string_value":
+            out[pair.key] = value.string_value
+        else:
+            out[pair.key] = value_of(value)
+    return out
 
 
 def as_int(value: Any) -> int | None:
+    if isinstance(value, str):  # first: most numbers agents send are strings
+        try:
+            return int(value)  # the usual "1200"; int() itself ignores surrounding blanks
+        except ValueError:
+            pass
+        return finite_int(value)  # "12.5", "1e3"
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(float(value.strip()))
-        except ValueError:
-            return None
+        return finite_int(value)
     return None
 
 
+def finite_int(value: str | float) -> int | None:
+    try:
+        return int(float(value))
+    except (ValueError, OverflowError):  # not a number, NaN or infinite
+        return None
+
+
 def as_float(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
     if isinstance(value, str):
         try:
             return float(value.strip())
         except ValueError:
             return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     return None
 
 
