@@ -16,16 +16,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from agent_activity.db.driver_rows import BulkStatement
 from agent_activity.db.models import AgentSession, Ticket, TicketUsage, WorkInterval
 from agent_activity.db.statements import once
+from agent_activity.db.summed_upsert import SummedUpsert
 from agent_activity.domain.tickets.counting import (
     COUNTERS,
     Counts,
@@ -147,32 +146,12 @@ async def write(connection: AsyncConnection, sums: Sums) -> None:
     ordered = sorted(sums, key=lambda key: (str(key[2]), *key[3:]))
     rows = [_row(key, sums[key]) for key in ordered]
     dialect = connection.dialect
-    upsert = once(
-        ("ticket usage upsert", dialect.name),
-        lambda: BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS),
-    )
+    upsert = once(("ticket usage upsert", dialect.name), lambda: _summed_upsert(dialect))
     await upsert.execute(connection, rows)
 
 
-def upsert_statement(dialect: str) -> Any:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(TicketUsage)
-    table = TicketUsage.__table__.c
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[
-            table.org_id,
-            table.ticket_id,
-            table.dimension,
-            table.dimension_key,
-            table.span,
-            table.bucket_start,
-        ],
-        set_={name: table[name] + new[name] for name in COUNTERS},
-    )
-
-
-ROW_KEYS = tuple(column.key for column in TicketUsage.__table__.columns if column.key != "id")
+def _summed_upsert(dialect: Dialect) -> SummedUpsert:
+    return SummedUpsert(cast(Table, TicketUsage.__table__), COUNTERS, dialect)
 
 
 def _row(key: Key, counts: Counts) -> dict[str, Any]:
