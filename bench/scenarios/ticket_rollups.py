@@ -6,9 +6,10 @@ records carry none), and both store them through ``write_activity_records``, so 
 timed, in this process and its own transactions: one batch per transaction, committed, as the
 receiver does. The two sides alternate in rounds (which goes first alternates too) and write
 copies of the same records under fresh ids, so they see the same table sizes and machine. The
-records are telemetry-shaped (tool calls, and model requests with tokens and cost), each on one
-of a board's 200 tickets, made by the agent session working on it (8 sessions, 2 people, 3
-models) over the last hour: every batch touches most of the board, a worst case for the rollups.
+records are telemetry-shaped (tool calls, and model requests with tokens and cost) on a board of
+200 tickets worked on by 8 agent sessions of 2 people with 3 models, in two shapes of batch
+(``SHAPES``): one agent session's export, and records spread over the whole board, a worst case
+for the rollups that no single exporter sends.
 
 Run on its own: ``uv run python -m bench.scenarios.ticket_rollups [--engine sqlite|postgresql]
 [--records N]`` (a fresh database, migrated, dropped at the end).
@@ -42,7 +43,10 @@ from bench.report import Row, verdict
 from bench.stats import fmt_count
 from bench.storage import create_database, drop_database
 
-SCENARIO = "ticket rollups: ingest with / without, records/s (batches of {batch:,})"
+SCENARIO = "ticket rollups: ingest with / without, records/s (batches of {batch:,}, {shape})"
+# "exports": each batch is one agent session's minute of work on its ticket, as one OTLP export
+# is; "spread": every batch's records over the whole board, as no single exporter sends.
+SHAPES = ("exports", "spread")
 TARGET = "≥ 0.9x without"
 TICKETS = 200
 AGENTS = 8
@@ -97,14 +101,23 @@ async def arrange(
         )
 
 
-def make_records(board: Board, now: datetime, count: int, seed: int) -> list[dict[str, Any]]:
-    """``count`` telemetry-shaped records as the OTLP receiver attributes them."""
+def make_records(
+    board: Board, now: datetime, count: int, seed: int, shape: str
+) -> list[dict[str, Any]]:
+    """``count`` telemetry-shaped records as the OTLP receiver attributes them, in batches of
+    ``BATCH`` of one of the ``SHAPES``."""
     rng = random.Random(seed)
     records = []
-    for _ in range(count):
-        ticket = rng.randrange(TICKETS)
-        agent = ticket % AGENTS
-        at = now - timedelta(seconds=rng.uniform(0, 3600))
+    for index in range(count):
+        if shape == "spread":
+            ticket = rng.randrange(TICKETS)
+            agent = ticket % AGENTS
+            at = now - timedelta(seconds=rng.uniform(0, 3600))
+        else:
+            if index % BATCH == 0:
+                ticket, agent = rng.randrange(TICKETS), rng.randrange(AGENTS)
+                first = now - timedelta(seconds=rng.uniform(60, 3600))
+            at = first + timedelta(seconds=rng.uniform(0, 60))
         metadata: dict[str, Any] = {
             "source": "otlp",
             "agent": "claude-code",
@@ -164,16 +177,16 @@ async def write_round(
 
 async def side_by_side(
     sessionmaker: async_sessionmaker[AsyncSession],
-    project_id: uuid.UUID,
+    board: Board,
     records_per_side: int,
+    shape: str,
 ) -> dict[str, float]:
     """Records/s with and without the ticket rollups, and their ratio."""
     now = datetime.now(UTC)
-    board = await arrange(sessionmaker, project_id, now)
     per_round = max(BATCH, records_per_side // ROUNDS // BATCH * BATCH)
     seconds = {True: 0.0, False: 0.0}
     for index in range(ROUNDS):
-        records = make_records(board, now, per_round, seed=index)
+        records = make_records(board, now, per_round, index, shape)
         order = (True, False) if index % 2 == 0 else (False, True)
         for with_rollups in order:
             seconds[with_rollups] += await write_round(
@@ -193,22 +206,21 @@ async def measure_ticket_rollups(ctx: Context, data: str) -> None:
     settings = Settings(database_url=ctx.database.url, log_level="warning")
     engine = create_engine(settings)
     try:
-        figures = await side_by_side(
-            create_sessionmaker(engine),
-            uuid.UUID(ctx.world.project_ids[0]),
-            ctx.sizes.ingest_records,
-        )
+        sessionmaker = create_sessionmaker(engine)
+        board = await arrange(sessionmaker, uuid.UUID(ctx.world.project_ids[0]), ctx.now)
+        for shape in SHAPES:
+            figures = await side_by_side(sessionmaker, board, ctx.sizes.ingest_records, shape)
+            ctx.rows.append(row_of(ctx.engine, data, shape, figures))
     finally:
         await engine.dispose()
-    ctx.rows.append(row_of(ctx.engine, data, figures))
 
 
-def row_of(engine: str, data: str, figures: dict[str, float]) -> Row:
+def row_of(engine: str, data: str, shape: str, figures: dict[str, float]) -> Row:
     ratio = figures["ratio"]
     return Row(
         engine,
         data,
-        SCENARIO.format(batch=BATCH),
+        SCENARIO.format(batch=BATCH, shape=shape),
         f"{fmt_count(figures['with_per_s'])}/s",
         f"{fmt_count(figures['without_per_s'])}/s",
         f"{ratio:.2f}",
@@ -240,13 +252,14 @@ async def main() -> None:
                         email="admin@bench.test",
                         user_name="Bench Admin",
                     )
-                figures = await side_by_side(sessionmaker, created.project_id, args.records)
+                board = await arrange(sessionmaker, created.project_id, datetime.now(UTC))
+                for shape in SHAPES:
+                    figures = await side_by_side(sessionmaker, board, args.records, shape)
+                    print(" | ".join(row_of(args.engine, "fresh database", shape, figures).cells()))
             finally:
                 await engine.dispose()
         finally:
             await drop_database(database, postgres)
-    row = row_of(args.engine, "fresh database", figures)
-    print(" | ".join(row.cells()))
 
 
 if __name__ == "__main__":
