@@ -32,6 +32,7 @@ from bench.scenarios.ingest import measure_ingest
 from bench.scenarios.presence import measure_presence
 from bench.scenarios.requestlog import measure_request_log
 from bench.scenarios.runs import measure_runs
+from bench.scenarios.ticket_rollups import measure_ticket_rollups
 from bench.storage import Database, create_database, drop_database, open_store
 from bench.world import World, build_world
 
@@ -118,6 +119,7 @@ async def measure_engine(ctx: Context, console: Console) -> None:
             await guarded(ctx, "feeds", data, measure_feeds(ctx, step, first_summary))
         console.log(f"{ctx.engine}: ingest, runs, presence")
         await guarded(ctx, "ingest", data, measure_ingest(ctx, data))
+        await guarded(ctx, "ticket rollups", data, measure_ticket_rollups(ctx, data))
         runs = f"{sizes.runs:,} runs"
         await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
         await guarded(ctx, "presence", data, measure_presence(ctx, data))

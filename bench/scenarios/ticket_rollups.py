@@ -35,8 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agent_activity.bootstrap import init_org
 from agent_activity.config import Settings
 from agent_activity.db.engine import create_engine, create_sessionmaker
-from agent_activity.db.models import AgentSession, Project
+from agent_activity.db.models import AgentSession, Project, Workspace
 from agent_activity.domain.activity.store import write_activity_records
+from agent_activity.domain.tenancy.orgs import create_project
 from agent_activity.domain.tickets.cards import create_ticket
 from bench.context import Context
 from bench.report import Row, verdict
@@ -68,9 +69,13 @@ class Board:
 async def arrange(
     sessionmaker: async_sessionmaker[AsyncSession], project_id: uuid.UUID, now: datetime
 ) -> Board:
-    """A board of ``TICKETS`` tickets and ``AGENTS`` agent sessions in ``project_id``."""
+    """A board of its own (so other scenarios' boards keep their size) in the workspace of
+    ``project_id``, with ``TICKETS`` tickets and ``AGENTS`` agent sessions."""
     async with sessionmaker() as session, session.begin():
-        project = (await session.scalars(select(Project).where(Project.id == project_id))).one()
+        beside = (await session.scalars(select(Project).where(Project.id == project_id))).one()
+        workspace = await session.get(Workspace, beside.workspace_id)
+        assert workspace is not None
+        project = await create_project(session, workspace, f"Rollups {uuid.uuid4().hex[:6]}")
         tickets = [
             (await create_ticket(session, project, f"Rollup ticket {i}", now)).id
             for i in range(TICKETS)

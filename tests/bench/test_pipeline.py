@@ -23,6 +23,8 @@ QUERY_SCENARIOS = [
 ONCE = [
     "summary, 168 h: growth",
     "ingest, events/s (batches of 1,000)",
+    "ticket rollups: ingest with / without, records/s (batches of 500, exports)",
+    "ticket rollups: ingest with / without, records/s (batches of 500, spread)",
     "runs list",
     "MCP start_work as",
     "MCP tool call",
@@ -77,6 +79,13 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
     assert ingest["events_per_s"] > 0 and ingest["raw_events_per_s"] > 0
     assert abs(ingest["ratio"] - ingest["events_per_s"] / ingest["raw_events_per_s"]) < 1e-9
     check_verdict(find(rows, "ingest"), ingest["ratio"], 0.5, at_most=False)
+    for shape in ("exports", "spread"):
+        rollups = find(
+            rows, f"ticket rollups: ingest with / without, records/s (batches of 500, {shape})"
+        )
+        m = rollups.metrics
+        assert m["with_per_s"] > 0 and m["without_per_s"] > 0
+        check_verdict(rollups, m["ratio"], 0.9, at_most=False)
     runs = find(rows, "runs list")
     assert 0 < runs.metrics["p50_ms"] <= runs.metrics["p99_ms"]
     arrival = find(rows, "MCP start_work as").metrics

@@ -3,7 +3,7 @@
 A call's record names the agent session as intervals and joined telemetry name it
 (``metadata.mcp_session_id``, the session's id) and the ticket its agent was working on as the
 call ended (``ticket_id``), so a session's tool calls and its telemetry count as one agent on
-one ticket (docs/mcp.md, "Activity records").
+one ticket (docs/mcp.md, "Every call is logged").
 """
 
 from __future__ import annotations
