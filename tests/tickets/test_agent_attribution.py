@@ -19,6 +19,7 @@ from tests.factories import Tenant
 from tests.mcp_endpoint.conftest import mcp_client, serve
 from tests.mcp_endpoint.test_presence_flow import make_ticket
 from tests.otlp.test_session_join import claude_export, post
+from tests.tickets.arrange import usage_of
 
 
 async def test_an_agents_tool_calls_and_telemetry_are_one_by_agent_row(
@@ -40,11 +41,7 @@ async def test_an_agents_tool_calls_and_telemetry_are_one_by_agent_row(
         # The agent's own telemetry of the same session: a tool call made while it worked.
         await post(client, tenant, claude_export(started + timedelta(seconds=1), 1, "toolu_start"))
         await runtime.request_log.flush()  # the heartbeat's record is written behind it
-        usage = await client.get(
-            f"/api/projects/{tenant.project_id}/tickets/1/usage", headers=tenant.headers
-        )
-    assert usage.status_code == 200, usage.text
-    body = usage.json()
+        body = await usage_of(client, tenant)
     mcp_session = await db.scalar(
         select(AgentSession.id).where(AgentSession.org_id == tenant.org_id)
     )
