@@ -185,9 +185,9 @@ async def side_by_side(
     records_per_side: int,
     shape: str,
 ) -> dict[str, float]:
-    """Records/s with and without the ticket rollups (a batch's median time each), and their
-    ratio. A round is one batch written each way, so the machine's drift, slower than a
-    batch, affects both alike."""
+    """Records/s with and without the ticket rollups (a batch's median time each), and the
+    median ratio of the rounds. A round is one batch written each way, so the machine's drift,
+    slower than a batch, affects both alike."""
     now = datetime.now(UTC)
     rounds = max(2, records_per_side // BATCH)
     records = make_records(board, now, rounds * BATCH, 0, shape)
@@ -197,14 +197,17 @@ async def side_by_side(
         for with_rollups in (True, False) if index % 2 == 0 else (False, True):
             taken = await write_batch(sessionmaker, batch, ticket_rollups=with_rollups)
             seconds[with_rollups].append(taken)
-    # Medians: a batch that happens to pay a WAL checkpoint or a GC pass is either side's.
+    # Medians: a batch that happens to pay a WAL checkpoint or a GC pass is either side's. The
+    # ratio is the median of each round's own, whose two batches ran back to back.
     with_rate = BATCH / statistics.median(seconds[True])
     without_rate = BATCH / statistics.median(seconds[False])
+    pairs = zip(seconds[True], seconds[False], strict=True)
+    ratio = statistics.median(without / with_ for with_, without in pairs)
     written = rounds * BATCH
     return {
         "with_per_s": with_rate,
         "without_per_s": without_rate,
-        "ratio": with_rate / without_rate,
+        "ratio": ratio,
         "records_per_side": written,
     }
 
