@@ -10,7 +10,8 @@ converted by their column's type exactly as a plain INSERT stores them (db/drive
 the unique key matches the rows written either way.
 
 The rows of a batch must have distinct keys (PostgreSQL refuses to update one row twice in one
-statement); callers sum first, which they do anyway.
+statement); callers sum first, which they do anyway. Rows are upserted in the order given, so
+callers that sort them keep their lock order.
 """
 
 from __future__ import annotations
