@@ -36,6 +36,7 @@ from bench.scenarios.phoenix import measure_phoenix
 from bench.scenarios.presence import measure_presence
 from bench.scenarios.requestlog import measure_request_log
 from bench.scenarios.runs import measure_runs
+from bench.scenarios.ticket_rollups import measure_ticket_rollups
 from bench.storage import Database, create_database, drop_database, open_store
 from bench.world import World, build_world
 
@@ -47,6 +48,7 @@ SCENARIOS = (
     "otlp",
     "otlp overhead",
     "phoenix",
+    "ticket rollups",
     "runs list",
     "presence",
     "request log",
@@ -141,6 +143,7 @@ async def measure_engine(ctx: Context, console: Console) -> None:
         await guarded(ctx, "otlp overhead", data, measure_otlp_overhead(ctx, data))
         if ctx.engine == "sqlite" and sizes.phoenix_spans:
             await guarded(ctx, "phoenix", data, measure_phoenix(ctx, data))
+        await guarded(ctx, "ticket rollups", data, measure_ticket_rollups(ctx, data))
         runs = f"{sizes.runs:,} runs"
         await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
         await guarded(ctx, "presence", data, measure_presence(ctx, data))

@@ -26,6 +26,8 @@ ONCE = [
     "OTLP log records/s",
     "OTLP spans/s (exports",
     "OTLP export of 100 records",
+    "ticket rollups: ingest with / without, records/s (batches of 500, exports)",
+    "ticket rollups: ingest with / without, records/s (batches of 500, spread)",
     "runs list",
     "MCP start_work as",
     "MCP tool call",
@@ -92,6 +94,13 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
     assert 0 < own["own_ms"] < own["whole_ms"]
     assert own["map_cpu_ms"] > 0 and 0 < own["own_cpu_ms"] < own["whole_cpu_ms"]
     check_verdict(find(rows, "OTLP export of 100 records"), own["own_cpu_ms"], 2.0)
+    for shape in ("exports", "spread"):
+        rollups = find(
+            rows, f"ticket rollups: ingest with / without, records/s (batches of 500, {shape})"
+        )
+        m = rollups.metrics
+        assert m["with_per_s"] > 0 and m["without_per_s"] > 0
+        check_verdict(rollups, m["ratio"], 0.9, at_most=False)
     runs = find(rows, "runs list")
     assert 0 < runs.metrics["p50_ms"] <= runs.metrics["p99_ms"]
     arrival = find(rows, "MCP start_work as").metrics

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.models import ActivityRecord
+from agent_activity.db.models import ActivityRecord, AgentSession
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant
@@ -177,4 +177,10 @@ async def test_start_progress_stop_shows_in_every_endpoint(
         assert record.workspace_id == str(tenant.workspace_id)
         assert record.duration_ms is not None and record.duration_ms >= 0
         assert record.record_metadata is not None
-        assert record.record_metadata["mcp_session_id"] == listed["session_id"]
+        assert record.record_metadata["mcp_session_key"] == listed["session_id"]
+        agent = await db.scalar(
+            select(AgentSession.id).where(AgentSession.session_key == listed["session_id"])
+        )
+        assert record.record_metadata["mcp_session_id"] == str(agent)
+    # Each call is on the ticket its agent works on as the call ends: none once it stopped.
+    assert [r.ticket_id for r in records] == [ticket["id"], ticket["id"], None]

@@ -102,8 +102,15 @@ async def test_telemetry_of_a_joined_session_lands_on_its_open_ticket(
         f"/v1/orgs/{tenant.org_id}/activity?ticket_id={ticket}", headers=tenant.headers
     )
     assert feed.status_code == 200
-    assert feed.json()["total"] == 2
+    # The two telemetry records, and the agent's start_work call (its record carries the
+    # ticket it started on; stop_work's, made with no interval open, none).
+    assert feed.json()["total"] == 3
     assert {a["ticket_id"] for a in feed.json()["activities"]} == {str(ticket)}
+    assert sorted(a["action"] for a in feed.json()["activities"]) == [
+        "start_work",
+        "tool_call",
+        "tool_call",
+    ]
     search = await client.get(
         f"/v1/orgs/{tenant.org_id}/workspaces/{tenant.workspace_id}/activity/search",
         params={"ticket_id": str(ticket), "agent_session_id": SESSION},

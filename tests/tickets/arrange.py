@@ -4,9 +4,12 @@ feed the rollups, made through the domain functions the service itself calls."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import httpx
 
 from agent_activity.db.models import AgentSession, Project, Ticket
 from agent_activity.domain.activity.store import write_activity_records
@@ -15,6 +18,7 @@ from agent_activity.domain.presence.checkpoints import add_checkpoint
 from agent_activity.domain.presence.sessions import start_work, stop_work
 from agent_activity.domain.tickets.cards import create_ticket
 from agent_activity.runtime import Runtime
+from tests.api.projects.helpers import assert_error
 from tests.factories import Tenant
 
 
@@ -143,3 +147,33 @@ def model_request(
         resource_id=model, token_usage=dict(zip(kinds, tokens, strict=True)),
         record_metadata=metadata,
     )  # fmt: skip
+
+
+async def usage_of(
+    client: httpx.AsyncClient, tenant: Tenant, ticket: int | uuid.UUID = 1
+) -> dict[str, Any]:
+    """``GET …/tickets/{ticket}/usage``, answered 200."""
+    response = await client.get(
+        f"/api/projects/{tenant.project_id}/tickets/{ticket}/usage", headers=tenant.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def assert_refused(client: httpx.AsyncClient, tenant: Tenant, paths: Iterable[str]) -> None:
+    """Each path is a validation error (400 or 422) in the project family's error shape."""
+    for path in paths:
+        response = await client.get(path, headers=tenant.headers)
+        assert response.status_code in (400, 422), (path, response.text)
+        assert_error(response.json(), response.json()["code"])
+
+
+async def assert_missing(
+    client: httpx.AsyncClient, headers: dict[str, str], paths: Iterable[str]
+) -> None:
+    """Each path is 404 ``NOT_FOUND`` in the project family's error shape for ``headers``."""
+    for path in paths:
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 404, (path, response.text)
+        assert_error(response.json(), "NOT_FOUND")

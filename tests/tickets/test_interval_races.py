@@ -17,7 +17,7 @@ from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.mcp_endpoint.conftest import LEGACY, mcp_client, serve
 from tests.mcp_endpoint.test_presence_flow import make_ticket
-from tests.tickets.arrange import make_board, start
+from tests.tickets.arrange import make_board, start, usage_of
 
 
 @pytest.fixture
@@ -27,11 +27,7 @@ async def mcp_url(app: FastAPI) -> AsyncIterator[str]:
 
 
 async def agent_time(client: httpx.AsyncClient, tenant: Tenant) -> float:
-    response = await client.get(
-        f"/api/projects/{tenant.project_id}/tickets/1/usage", headers=tenant.headers
-    )
-    assert response.status_code == 200, response.text
-    return float(response.json()["agent_time_s"])
+    return float((await usage_of(client, tenant))["agent_time_s"])
 
 
 @pytest.mark.parametrize("dialect", ["postgresql"])  # SQLite has one writer: no such race

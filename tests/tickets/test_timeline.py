@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 
 from agent_activity.runtime import Runtime
-from tests.api.projects.helpers import assert_error
 from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.tickets.arrange import (
+    assert_missing,
+    assert_refused,
     checkpoint,
     make_board,
     model_request,
@@ -115,22 +116,18 @@ async def test_errors_are_in_the_familys_shape(
     base = f"/api/projects/{tenant.project_id}/tickets"
     first = await client.get(f"{base}/1/timeline?limit=1", headers=tenant.headers)
     cursor = first.json()["next_cursor"]
-    for query in (
+    queries = (
         "limit=0",
         "limit=201",
         "cursor=not-a-cursor",
         f"cursor={cursor[:-2]}xx",
         f"cursor={cursor}&since=2026-01-01T00:00:00Z",  # another window's cursor
         "since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z",
-    ):
-        response = await client.get(f"{base}/1/timeline?{query}", headers=tenant.headers)
-        assert response.status_code in (400, 422), (query, response.text)
-        assert_error(response.json(), response.json()["code"])
+    )
+    await assert_refused(client, tenant, [f"{base}/1/timeline?{query}" for query in queries])
     other_ticket = await client.get(f"{base}/2/timeline", headers=tenant.headers)
     assert other_ticket.status_code == 200 and other_ticket.json()["data"] == []
-    missing = await client.get(f"{base}/99/timeline", headers=tenant.headers)
-    assert missing.status_code == 404
-    assert_error(missing.json(), "NOT_FOUND")
+    await assert_missing(client, tenant.headers, [f"{base}/99/timeline"])
 
 
 async def test_another_orgs_ticket_is_missing(
@@ -142,6 +139,4 @@ async def test_another_orgs_ticket_is_missing(
 ) -> None:
     await story(runtime, tenant, clock)
     path = f"/api/projects/{tenant.project_id}/tickets/1/timeline"
-    response = await client.get(path, headers=other_tenant.headers)
-    assert response.status_code == 404
-    assert_error(response.json(), "NOT_FOUND")
+    await assert_missing(client, other_tenant.headers, [path])

@@ -8,10 +8,19 @@ from datetime import timedelta
 import httpx
 
 from agent_activity.runtime import Runtime
-from tests.api.projects.helpers import assert_error
 from tests.conftest import FakeClock
 from tests.factories import Tenant
-from tests.tickets.arrange import make_board, model_request, start, stop, tool_call, write
+from tests.tickets.arrange import (
+    assert_missing,
+    assert_refused,
+    make_board,
+    model_request,
+    start,
+    stop,
+    tool_call,
+    usage_of,
+    write,
+)
 
 
 async def test_a_tickets_usage_adds_up_its_work_and_telemetry(
@@ -33,11 +42,7 @@ async def test_a_tickets_usage_adds_up_its_work_and_telemetry(
     )
     await stop(runtime, board, 0, begin + timedelta(seconds=90))
     clock.advance(120)
-    response = await client.get(
-        f"/api/projects/{tenant.project_id}/tickets/1/usage", headers=tenant.headers
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = await usage_of(client, tenant)
     assert body["ticket_id"] == str(board.tickets[0])
     assert body["ticket_number"] == 1
     assert body["agent_time_s"] == 90.0
@@ -84,16 +89,10 @@ async def test_errors_are_in_the_familys_shape(
 ) -> None:
     await make_board(runtime, tenant, clock())
     base = f"/api/projects/{tenant.project_id}"
-    missing = await client.get(f"{base}/tickets/99/usage", headers=tenant.headers)
-    assert missing.status_code == 404
-    assert_error(missing.json(), "NOT_FOUND")
-    for query in ("since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", "since=yesterday"):
-        bad = await client.get(f"{base}/tickets/1/usage?{query}", headers=tenant.headers)
-        assert bad.status_code in (400, 422), query
-        assert_error(bad.json(), bad.json()["code"])
-    sort = await client.get(f"{base}/usage?sort=price", headers=tenant.headers)
-    assert sort.status_code in (400, 422)
-    assert_error(sort.json(), sort.json()["code"])
+    await assert_missing(client, tenant.headers, [f"{base}/tickets/99/usage"])
+    windows = ("since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z", "since=yesterday")
+    refused = [f"{base}/tickets/1/usage?{query}" for query in windows]
+    await assert_refused(client, tenant, [*refused, f"{base}/usage?sort=price"])
     anonymous = await client.get(f"{base}/usage")
     assert anonymous.status_code == 401
 
@@ -107,8 +106,5 @@ async def test_another_orgs_board_is_missing(
 ) -> None:
     board = await make_board(runtime, tenant, clock())
     base = f"/api/projects/{tenant.project_id}"
-    for path in (f"{base}/usage", f"{base}/tickets/1/usage",
-                 f"{base}/tickets/{board.tickets[0]}/usage"):  # fmt: skip
-        response = await client.get(path, headers=other_tenant.headers)
-        assert response.status_code == 404, path
-        assert_error(response.json(), "NOT_FOUND")
+    paths = [f"{base}/usage", f"{base}/tickets/1/usage", f"{base}/tickets/{board.tickets[0]}/usage"]
+    await assert_missing(client, other_tenant.headers, paths)

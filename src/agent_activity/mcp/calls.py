@@ -36,7 +36,7 @@ from mcp_types import Implementation
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from agent_activity.api.error_handling import refused_text, status_for
+from agent_activity.api.error_handling import refused_text
 from agent_activity.api.outage import DatabaseUnavailable, database_unreachable
 from agent_activity.db.models import AgentSession, Project, WorkInterval
 from agent_activity.domain.activity.store import write_activity_records
@@ -49,6 +49,7 @@ from agent_activity.domain.presence.touches import Touch
 from agent_activity.domain.telemetry.joins import JoinKey, keys_from_meta
 from agent_activity.domain.tenancy.access import ProjectRef, get_project
 from agent_activity.domain.tenancy.principal import READ, Principal
+from agent_activity.mcp.call_records import activity_record, submit
 from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
 from agent_activity.runtime import Runtime
 
@@ -119,9 +120,22 @@ class ToolCall:
         record = activity_record(
             self.principal, self.tool, self.started, self.now, self.project, self.agent, None
         )
-        record.update(resource_type=self.resource_type, resource_id=self.resource_id)
+        record.update(
+            resource_type=self.resource_type,
+            resource_id=self.resource_id,
+            ticket_id=self.ticket_id(),
+        )
         self.recorded = True
         return record
+
+    def ticket_id(self) -> str | None:
+        """The ticket of the session's open interval as this call leaves it, for its record: the
+        call counts on the ticket its agent is working on, as the agent's telemetry does. Known
+        without a query once ``open_interval`` was awaited or the session is remembered."""
+        work = self.work if self.work_known else None
+        if not self.work_known and self.remembered is not None:
+            work = self.remembered.work_row()
+        return str(work.ticket_id) if work is not None and work.ticket_id else None
 
     def settle_work(self, interval: WorkInterval | None) -> None:
         """The session's open interval after this call: ``interval``, or none."""
@@ -218,6 +232,7 @@ async def run_tool(
                     if touched.nothing_open:
                         call.nothing_open = call.work_known = True  # and call.work is None
                     result = await body(call)
+                    await call.open_interval()  # its ticket, for the call's record
                     audit = call.audit() if scope != READ else None
                     if audit is not None:
                         await write_activity_records(db, [audit])
@@ -225,7 +240,11 @@ async def run_tool(
                 remember(runtime, call, touched.was_live)
         if not call.recorded:
             record = activity_record(principal, tool, started, now, project, call.agent, None)
-            record.update(resource_type=call.resource_type, resource_id=call.resource_id)
+            record.update(
+                resource_type=call.resource_type,
+                resource_id=call.resource_id,
+                ticket_id=call.ticket_id(),
+            )
             submit(runtime, record)
         remember_telemetry_ids(runtime, principal, call.agent.id, rctx.meta)
         return result
@@ -282,52 +301,6 @@ def remember(runtime: Runtime, call: ToolCall, was_live: bool) -> None:
         runtime.live_sessions.forget(key)  # created, revived or moved: read it afresh
 
 
-def activity_record(
-    principal: Principal,
-    tool: str,
-    started: float,
-    now: datetime,
-    project: ProjectRef | None,
-    agent: AgentSession | None,
-    error: Exception | None,
-) -> dict[str, Any]:
-    """One activity-log row for one tool call (ActivityRecord column names)."""
-    status = 200
-    error_code = None
-    if isinstance(error, DomainError):
-        status = status_for(error)
-        error_code = error.code
-    elif error is not None:
-        status, error_code = 500, "INTERNAL_ERROR"
-    metadata: dict[str, Any] = {"transport": "mcp"}
-    if project is not None:
-        metadata["project_id"] = str(project.id)
-    if agent is not None:
-        metadata.update(mcp_session_id=agent.session_key, protocol=agent.protocol)
-        metadata["client"] = agent.client_name
-    return {
-        "org_id": principal.org_id,
-        "timestamp": now,
-        "received_at": now,
-        "user_id": str(principal.principal_id) if principal.is_user else None,
-        "workspace_id": str(project.workspace_id) if project is not None else None,
-        "principal_type": principal.principal_type,
-        "principal_id": str(principal.principal_id),
-        "token_id": str(principal.token_id),
-        "token_type": "api_token",
-        "method": "MCP",
-        "path": f"mcp:{tool}",
-        "resource_type": "project" if project is not None else None,
-        "resource_id": str(project.id) if project is not None else None,
-        "action": tool,
-        "status_code": status,
-        "success": error is None,
-        "error_code": error_code,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-        "record_metadata": metadata,
-    }
-
-
 async def record_failure(
     runtime: Runtime,
     rctx: ServerRequestContext[Any, Any],
@@ -341,6 +314,7 @@ async def record_failure(
     principal: Principal = request.state.principal
     project: ProjectRef | None = None
     agent: AgentSession | None = None
+    ticket_id: str | None = None
     try:
         async with runtime.write_gate, runtime.sessionmaker() as db:
             project = await runtime.projects.get(db, principal, project_id_from(request))
@@ -348,8 +322,10 @@ async def record_failure(
             touched = await touch_session(
                 db, principal, project, identity, now, *presence_windows(runtime)
             )
+            work = None if touched.nothing_open else await presence.open_interval(db, touched.agent)
             await db.commit()
             agent = touched.agent
+            ticket_id = str(work.ticket_id) if work is not None and work.ticket_id else None
             if not touched.was_live:
                 runtime.live_sessions.forget(agent.session_key)
     except DomainError:
@@ -357,7 +333,9 @@ async def record_failure(
     except Exception:
         # A broken database must not hide the tool's own error from the caller.
         logger.exception("could not touch the session of the failed MCP call %s", tool)
-    submit(runtime, activity_record(principal, tool, started, now, project, agent, error))
+    record = activity_record(principal, tool, started, now, project, agent, error)
+    record["ticket_id"] = ticket_id  # a failed call counts as a failed one on the ticket
+    submit(runtime, record)
 
 
 def remember_telemetry_ids(
@@ -367,11 +345,6 @@ def remember_telemetry_ids(
     call (domain/telemetry/joins.py), so its telemetry joins this session."""
     for key in keys_from_meta(dict(meta) if meta else None):
         runtime.telemetry_joins.submit(JoinKey(principal.org_id, key, agent_id))
-
-
-def submit(runtime: Runtime, record: dict[str, Any]) -> None:
-    if runtime.settings.request_log_enabled:
-        runtime.request_log.submit(record)
 
 
 class UnrunCallError(Invalid):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,6 @@ from agent_activity.api.activity.schemas import IngestBody, IngestResponse
 from agent_activity.api.deps import PrincipalDep, RuntimeDep
 from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.activity.ingest import ingest_batch
-from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.domain.errors import Conflict
 from agent_activity.request_log.audit import audit_record
 
@@ -37,10 +37,8 @@ async def ingest_activity(
     for attempt in range(2):
         async with runtime.write_gate, runtime.sessionmaker() as session:
             try:
-                result = await ingest_batch(session, principal, org_id, records, now)
-                audit = audit_record(request, 201)
-                if audit is not None:
-                    await write_activity_records(session, [audit])
+                audit = partial(audit_record, request, 201)
+                result = await ingest_batch(session, principal, org_id, records, now, audit)
                 await session.commit()
                 break
             except BaseException as error:

@@ -10,6 +10,7 @@ the retry sees the winner's records as duplicates.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,9 +61,12 @@ async def ingest_batch(
     org_id: uuid.UUID,
     records: list[dict[str, Any]],
     now: datetime,
+    audit: Callable[[], dict[str, Any] | None] | None = None,
 ) -> IngestResult:
     """Store ``records`` (ActivityRecord attributes, ``external_id`` set) in ``org_id``; flushes
-    only: the caller commits, and acknowledges after the commit."""
+    only: the caller commits, and acknowledges after the commit. ``audit`` makes the request's
+    own record, asked for once the batch is checked and stored in the same write, so the batch
+    and its record share one pass over the rollups and one seal per org."""
     check_org(principal, org_id)
     check_org_access(principal, org_id, INGEST)
     check_batch(records, now)
@@ -72,7 +76,8 @@ async def ingest_batch(
         for record in records
         if record["external_id"] not in stored
     ]
-    await write_activity_records(session, fresh)
+    own = audit() if audit is not None else None
+    await write_activity_records(session, fresh if own is None else [*fresh, own])
     return IngestResult(len(records), len(fresh), len(records) - len(fresh))
 
 

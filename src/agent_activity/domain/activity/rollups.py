@@ -18,8 +18,9 @@ the raw records:
 - ``dash-org``, ``dash-workspace``, ...: the same scopes again for the dashboard's own reads
   alone, so a feed that leaves them out counts its total as the scope's less these.
 
-A batch is first summed in memory, then written with one upsert executed for many rows, in key
-order so concurrent writers on PostgreSQL take row locks in the same order and cannot deadlock.
+A batch is first summed in memory, then written with one upsert statement for all its rows, in
+key order so concurrent writers on PostgreSQL take row locks in the same order and cannot
+deadlock.
 """
 
 from __future__ import annotations
@@ -28,15 +29,15 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from agent_activity.db.driver_rows import BulkStatement
 from agent_activity.db.models import ActivityRollup
 from agent_activity.db.statements import once
+from agent_activity.db.summed_upsert import SummedUpsert
 
 SCOPES = ("org", "workspace", "user", "app", "endpoint")
 # The scope type under which the dashboard's own reads of a scope are counted once more.
@@ -181,14 +182,14 @@ async def upsert_sums(connection: AsyncConnection, sums: dict[Key, list[float]])
     if not sums:
         return
     rows = [_row(key, sums[key]) for key in in_lock_order(sums)]
-    # One statement, many parameter sets: compiled once, run by the driver's own executemany
-    # on converted values (see db/driver_rows.py).
     dialect = connection.dialect
-    upsert = once(
-        ("rollup upsert", dialect.name),
-        lambda: BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS),
-    )
+    upsert = once(("rollup upsert", dialect.name), lambda: _summed_upsert(dialect))
     await upsert.execute(connection, rows)
+
+
+def _summed_upsert(dialect: Dialect) -> SummedUpsert:
+    # One statement for the whole batch (db/summed_upsert.py).
+    return SummedUpsert(cast(Table, ActivityRollup.__table__), COUNTERS, dialect)
 
 
 def in_lock_order(sums: Mapping[Key, Any]) -> list[Key]:
@@ -197,33 +198,7 @@ def in_lock_order(sums: Mapping[Key, Any]) -> list[Key]:
     return sorted(sums, key=lambda key: (str(key[0]), *key[1:]))
 
 
-def upsert_statement(dialect: str) -> Any:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ActivityRollup)
-    table = ActivityRollup.__table__.c
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[
-            table.org_id,
-            table.scope_type,
-            table.scope_id,
-            table.span,
-            table.bucket_start,
-            table.action,
-            table.resource_type,
-        ],
-        set_={
-            "requests": table.requests + new.requests,
-            "successes": table.successes + new.successes,
-            "duration_sum_ms": table.duration_sum_ms + new.duration_sum_ms,
-            "duration_count": table.duration_count + new.duration_count,
-            "tokens": table.tokens + new.tokens,
-        },
-    )
-
-
-# What a rollup row is written with: every column but the surrogate id.
-ROW_KEYS = tuple(column.key for column in ActivityRollup.__table__.columns if column.key != "id")
+COUNTERS = ("requests", "successes", "duration_sum_ms", "duration_count", "tokens")
 
 
 def _row(key: Key, sums: list[float]) -> dict[str, Any]:

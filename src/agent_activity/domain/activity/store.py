@@ -100,9 +100,12 @@ def without_nul(value: Any) -> Any:
     return value
 
 
-async def write_activity_records(session: AsyncSession, records: list[dict[str, Any]]) -> int:
+async def write_activity_records(
+    session: AsyncSession, records: list[dict[str, Any]], *, ticket_rollups: bool = True
+) -> int:
     """Insert ``records`` (column attribute name -> value) and add them to the rollups, in the
-    caller's transaction; returns how many were written."""
+    caller's transaction; returns how many were written. ``ticket_rollups=False`` is only for
+    the benchmark that measures what they cost (bench/scenarios/ticket_rollups.py)."""
     if not records:
         return 0
     rows = [normalise(record) for record in records]
@@ -116,7 +119,8 @@ async def write_activity_records(session: AsyncSession, records: list[dict[str, 
     # The rollups last: concurrent batches of one org update the same rollup rows, and on
     # PostgreSQL each holds those rows' locks from its upsert to its commit; kept short here.
     await add_to_rollups(connection, rows)
-    await ticket_usage.add_records(connection, rows)
+    if ticket_rollups:
+        await ticket_usage.add_records(connection, rows)
     # The seals very last: each org's chain head is locked from here to the commit.
     now = utcnow()
     for org_id, org_rows in batches.items():

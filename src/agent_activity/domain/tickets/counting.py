@@ -88,14 +88,22 @@ def model_of(record: Mapping[str, Any]) -> str | None:
 def agent_of(record: Mapping[str, Any]) -> str | None:
     """The agent session a record belongs to: the MCP session telemetry was joined to, named as
     intervals name it (its id), else the telemetry session id."""
+    return agent_key(joined_session(record), record.get("agent_session_id"))
+
+
+def joined_session(record: Mapping[str, Any]) -> str | None:
+    """The record's ``metadata.mcp_session_id`` as written, if it is text."""
     metadata = record.get("record_metadata") or {}
     joined = metadata.get("mcp_session_id") if isinstance(metadata, dict) else None
-    if isinstance(joined, str):
+    return joined if isinstance(joined, str) else None
+
+
+def agent_key(joined: str | None, telemetry: str | None) -> str | None:
+    if joined is not None:
         try:
             return str(uuid.UUID(joined))
         except ValueError:
             pass
-    telemetry = record.get("agent_session_id")
     return f"telemetry:{telemetry}" if telemetry else None
 
 
@@ -123,15 +131,16 @@ def record_counts(record: Mapping[str, Any]) -> Counts:
     return counts
 
 
-def record_dimensions(record: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """The (dimension, key) rows of its ticket a record counts towards."""
+def dimensions_of(
+    agent: str | None, user: str | None, model: str | None
+) -> Iterator[tuple[str, str]]:
+    """The (dimension, key) rows of its ticket a record of this agent session, person and
+    model counts towards."""
     yield "ticket", ""
-    agent = agent_of(record)
     if agent:
         yield "agent", agent[:160]
-    if record.get("user_id"):
-        yield "user", str(record["user_id"])
-    model = model_of(record)
+    if user:
+        yield "user", str(user)
     if model:
         yield "model", model
 

@@ -16,55 +16,73 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from agent_activity.db.driver_rows import BulkStatement
 from agent_activity.db.models import AgentSession, Ticket, TicketUsage, WorkInterval
 from agent_activity.db.statements import once
+from agent_activity.db.summed_upsert import SummedUpsert
 from agent_activity.domain.tickets.counting import (
     COUNTERS,
     Counts,
+    agent_key,
+    dimensions_of,
     hour_of,
     hours_covered,
     interval_dimensions,
+    joined_session,
+    model_of,
     record_counts,
-    record_dimensions,
     ticket_of,
     zero,
 )
 
 # The one bucket of the "all" span.
 ALL_TIME = datetime(1970, 1, 1, tzinfo=UTC)
-# (org, project, ticket, dimension, dimension key, span, bucket start)
-Key = tuple[uuid.UUID, uuid.UUID, uuid.UUID, str, str, str, datetime]
-Sums = dict[Key, Counts]
+# (ticket id, dimension, dimension key, bucket start) of an hour row: strings, whose hashes
+# Python keeps, where UUIDs hash anew on every lookup.
+HourKey = tuple[str, str, str, datetime]
+# A ticket's (org, project, id).
+Owner = tuple[uuid.UUID, uuid.UUID, uuid.UUID]
 
 
-def add(sums: Sums, key: Key, counts: Counts) -> None:
+class Sums:
+    """A write's increments summed in memory by hour row; its all-time rows are the sums of
+    those, so each row is upserted once per write."""
+
+    def __init__(self) -> None:
+        self.hours: dict[HourKey, Counts] = {}
+        self.owners: dict[str, Owner] = {}
+
+    def add(
+        self, owner: Owner, dimensions: Iterable[tuple[str, str]], hour: datetime, counts: Counts
+    ) -> None:
+        """Add ``counts`` to each dimension's row of ``hour`` on the ticket of ``owner``."""
+        ticket = str(owner[2])
+        self.owners[ticket] = owner
+        for dimension, key in dimensions:
+            add_counts(self.hours, (ticket, dimension, key, hour), counts)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every hour and all-time row, in the one order every writer upserts them in, so
+        that concurrent writers on PostgreSQL take the rows' locks in one order."""
+        spans: dict[tuple[str, str, str, str, datetime], Counts] = {}
+        for (ticket, dimension, key, hour), counts in self.hours.items():
+            spans[(ticket, dimension, key, "hour", hour)] = counts
+            add_counts(spans, (ticket, dimension, key, "all", ALL_TIME), counts)
+        return [_row(self.owners[key[0]], key, spans[key]) for key in sorted(spans)]
+
+
+def add_counts(sums: dict[Any, Counts], key: Any, counts: Counts) -> None:
     total = sums.get(key)
     if total is None:
         sums[key] = list(counts)
     else:
         for index, value in enumerate(counts):
             total[index] += value
-
-
-def spread(
-    sums: Sums,
-    where: tuple[uuid.UUID, uuid.UUID, uuid.UUID],
-    dimensions: Iterable[tuple[str, str]],
-    hour: datetime,
-    counts: Counts,
-) -> None:
-    """Add ``counts`` to each dimension's row of ``hour`` and of all time."""
-    for dimension, key in dimensions:
-        add(sums, (*where, dimension, key, "hour", hour), counts)
-        add(sums, (*where, dimension, key, "all", ALL_TIME), counts)
 
 
 async def _tickets(
@@ -85,18 +103,35 @@ async def _tickets(
 
 async def add_records(connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Add the ticket-attributed records of a normalised batch to the ticket rollups."""
-    attributed = [(ticket_of(row["ticket_id"]), row) for row in rows if row["ticket_id"]]
-    wanted = {ticket for ticket, _ in attributed if ticket is not None}
+    # Records are first summed per (ticket, org, agent session, person, model, hour): each
+    # record then costs one key and one lookup, and each group is spread over its dimensions
+    # once.
+    groups: dict[tuple[Any, ...], Counts] = {}
+    for row in rows:
+        if not row["ticket_id"]:
+            continue
+        group = (
+            row["ticket_id"],
+            row["org_id"],
+            joined_session(row),
+            row["agent_session_id"],
+            row["user_id"],
+            model_of(row),
+            hour_of(row["timestamp"]),
+        )
+        add_counts(groups, group, record_counts(row))
+    wanted = {ticket_of(group[0]) for group in groups} - {None}
     if not wanted:
         return
-    tickets = await _tickets(connection, wanted)
-    sums: Sums = {}
-    for ticket, row in attributed:
+    tickets = await _tickets(connection, cast(set[uuid.UUID], wanted))
+    sums = Sums()
+    for (raw, org_id, joined, telemetry, user, model, hour), counts in groups.items():
+        ticket = ticket_of(raw)
         owner = tickets.get(ticket) if ticket is not None else None
-        if ticket is None or owner is None or owner[0] != row["org_id"]:
+        if ticket is None or owner is None or owner[0] != org_id:
             continue
-        where = (owner[0], owner[1], ticket)
-        spread(sums, where, record_dimensions(row), hour_of(row["timestamp"]), record_counts(row))
+        dimensions = dimensions_of(agent_key(joined, telemetry), user, model)
+        sums.add((*owner, ticket), dimensions, hour, counts)
     await write(connection, sums)
 
 
@@ -116,10 +151,10 @@ async def add_opened_interval(session: AsyncSession, interval: WorkInterval) -> 
     users = await _users(session, {interval.session_id})
     counts = zero()
     counts[1] = 1
-    sums: Sums = {}
-    where = (interval.org_id, interval.project_id, interval.ticket_id)
+    sums = Sums()
+    owner = (interval.org_id, interval.project_id, interval.ticket_id)
     dimensions = interval_dimensions(interval.session_id, users.get(interval.session_id))
-    spread(sums, where, list(dimensions), hour_of(interval.started_at), counts)
+    sums.add(owner, dimensions, hour_of(interval.started_at), counts)
     await write(await session.connection(), sums)
 
 
@@ -129,54 +164,34 @@ async def add_closed_intervals(session: AsyncSession, intervals: Sequence[WorkIn
     if not closed:
         return
     users = await _users(session, {i.session_id for i in closed})
-    sums: Sums = {}
+    sums = Sums()
     for interval in closed:
         assert interval.ticket_id is not None and interval.ended_at is not None
-        where = (interval.org_id, interval.project_id, interval.ticket_id)
+        owner = (interval.org_id, interval.project_id, interval.ticket_id)
         dimensions = list(interval_dimensions(interval.session_id, users.get(interval.session_id)))
         for hour, piece in hours_covered(interval.started_at, interval.ended_at):
             counts = zero()
             counts[0] = piece
-            spread(sums, where, dimensions, hour, counts)
+            sums.add(owner, dimensions, hour, counts)
     await write(await session.connection(), sums)
 
 
 async def write(connection: AsyncConnection, sums: Sums) -> None:
-    if not sums:
+    rows = sums.rows()
+    if not rows:
         return
-    ordered = sorted(sums, key=lambda key: (str(key[2]), *key[3:]))
-    rows = [_row(key, sums[key]) for key in ordered]
     dialect = connection.dialect
-    upsert = once(
-        ("ticket usage upsert", dialect.name),
-        lambda: BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS),
-    )
+    upsert = once(("ticket usage upsert", dialect.name), lambda: _summed_upsert(dialect))
     await upsert.execute(connection, rows)
 
 
-def upsert_statement(dialect: str) -> Any:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(TicketUsage)
-    table = TicketUsage.__table__.c
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[
-            table.org_id,
-            table.ticket_id,
-            table.dimension,
-            table.dimension_key,
-            table.span,
-            table.bucket_start,
-        ],
-        set_={name: table[name] + new[name] for name in COUNTERS},
-    )
+def _summed_upsert(dialect: Dialect) -> SummedUpsert:
+    return SummedUpsert(cast(Table, TicketUsage.__table__), COUNTERS, dialect)
 
 
-ROW_KEYS = tuple(column.key for column in TicketUsage.__table__.columns if column.key != "id")
-
-
-def _row(key: Key, counts: Counts) -> dict[str, Any]:
-    org_id, project_id, ticket_id, dimension, dimension_key, span, bucket_start = key
+def _row(owner: Owner, key: tuple[str, str, str, str, datetime], counts: Counts) -> dict[str, Any]:
+    org_id, project_id, ticket_id = owner
+    _, dimension, dimension_key, span, bucket_start = key
     row: dict[str, Any] = {
         "org_id": org_id,
         "project_id": project_id,
