@@ -33,7 +33,8 @@ TELEMETRY_SHARE = 0.1
 # Time outside any interval weighs this much against time inside one: agents mostly work.
 OUTSIDE_WEIGHT = 0.1
 PRIVACY = Privacy(store_content=False, store_prompts=False, content_max_chars=0)
-Segment = tuple[int, datetime, datetime]  # (index of the session, start, end)
+# (index of the session, start, end, the ticket of the interval it is, None between two)
+Segment = tuple[int, datetime, datetime, uuid.UUID | None]
 
 
 def segments(done: Sequence[Worked]) -> tuple[list[Segment], list[float]]:
@@ -44,16 +45,16 @@ def segments(done: Sequence[Worked]) -> tuple[list[Segment], list[float]]:
         cursor = worked.connected
         for work in sorted(worked.intervals, key=lambda w: w.started_at):
             end = min(work.ended_at or worked.last, worked.last)
-            for start, stop, weight in (
-                (cursor, work.started_at, OUTSIDE_WEIGHT),
-                (work.started_at, end, 1.0),
+            for start, stop, weight, ticket in (
+                (cursor, work.started_at, OUTSIDE_WEIGHT, None),
+                (work.started_at, end, 1.0, work.ticket_id),
             ):
                 if stop > start:
-                    found.append((index, start, stop))
+                    found.append((index, start, stop, ticket))
                     weights.append(weight * (stop - start).total_seconds())
             cursor = max(cursor, end)
         if worked.last > cursor:
-            found.append((index, cursor, worked.last))
+            found.append((index, cursor, worked.last, None))
             weights.append(OUTSIDE_WEIGHT * (worked.last - cursor).total_seconds())
     return found, weights
 
@@ -114,7 +115,7 @@ async def add_telemetry(
     stored = 0
     for index, worked in enumerate(done):
         events = []
-        for number, (owner, start, end) in enumerate(found):
+        for number, (owner, start, end, _) in enumerate(found):
             if owner == index and per_segment[number]:
                 events += telemetry.work(agents[index], rng, start, end, per_segment[number])
         if not events or worked.agent.user_id is None or worked.agent.project_id is None:
