@@ -4,16 +4,20 @@ with intervals, checkpoints, tool calls and model requests. Both engines."""
 
 from __future__ import annotations
 
+import random
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from google.protobuf import json_format
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity import demo
 from agent_activity.db.models import ActivityRecord, Checkpoint, Org, Project, User, WorkInterval
+from agent_activity.demo import telemetry
 from agent_activity.demo.world import PROJECTS
 from agent_activity.domain.tickets.prices import priced_cost
 from tests.conftest import FakeClock
@@ -168,3 +172,16 @@ async def test_the_busiest_tickets_timeline_shows_its_work_in_order(
     moments = [datetime.fromisoformat(e["at"]) for e in entries]
     assert moments == sorted(moments)
     assert len({e["id"] for e in entries}) == len(entries)
+
+
+def test_the_demos_log_records_are_what_parsing_their_json_makes() -> None:
+    rng = random.Random(5)
+    for agent in (telemetry.CLAUDE_CODE, telemetry.CODEX):
+        session = telemetry.AgentTelemetry.new(agent, rng)
+        start = datetime.now(UTC)
+        events = telemetry.work(session, rng, start, start + timedelta(minutes=5), 40)
+        events.append(telemetry.tool_call(session, rng, start, mcp_tool="start_work"))
+        body = telemetry.export(session, events)
+        parsed = json_format.ParseDict(body, ExportLogsServiceRequest())
+        made = [telemetry.log_record(event) for event in events]
+        assert made == list(parsed.resource_logs[0].scope_logs[0].log_records)
