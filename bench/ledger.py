@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from agent_activity.db.base import new_id, utcnow
-from agent_activity.db.models import Org, Ticket, User
+from agent_activity.db.models import Org, Project, Ticket, User
 from agent_activity.demo import telemetry
 from agent_activity.demo.ledger import PRIVACY, segments, sources
 from agent_activity.demo.presence import HISTORY_SESSIONS, current, history, store_work
@@ -38,6 +38,22 @@ BOARD_TICKETS = 200
 DEMO_TICKETS = len(next(iter(PROJECTS.values())))
 
 
+def board_tickets(project: Project, count: int, title: str) -> list[Ticket]:
+    """``count`` tickets spread over the board's columns; ``title`` has a ``{number}``."""
+    return [
+        Ticket(
+            id=new_id(),
+            org_id=project.org_id,
+            project_id=project.id,
+            number=number,
+            title=title.format(number=number),
+            column=project.board_columns[(number - 1) % len(project.board_columns)],
+            position=number,
+        )
+        for number in range(1, count + 1)
+    ]
+
+
 async def build_board(
     session: AsyncSession, demo_world: DemoWorld, org: Org, admin: User
 ) -> dict[str, Any]:
@@ -46,18 +62,7 @@ async def build_board(
     now = utcnow()
     workspace = demo_world.workspaces[0]
     project = await tenancy.create_project(session, workspace, "Ledger board")
-    tickets = []
-    for number in range(1, BOARD_TICKETS + 1):
-        ticket = Ticket(
-            id=new_id(),
-            org_id=org.id,
-            project_id=project.id,
-            number=number,
-            title=f"Ledger ticket {number}",
-            column=project.board_columns[(number - 1) % len(project.board_columns)],
-            position=number,
-        )
-        tickets.append(ticket)
+    tickets = board_tickets(project, BOARD_TICKETS, "Ledger ticket {number}")
     session.add_all(tickets)
     await session.flush()
     done = []
