@@ -21,6 +21,7 @@ from agent_activity import demo
 from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentRun
 from agent_activity.domain.activity.store import normalise
+from bench.ledger import BoardTelemetry
 
 WEEK_S = 7 * 86400.0
 RUN_ATTRIBUTES = [attribute.key for attribute in inspect(AgentRun).column_attrs]
@@ -34,17 +35,21 @@ def activity_batches(
     seed: int,
     batch: int = 10_000,
     span_s: float = WEEK_S,
+    board: BoardTelemetry | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """``count`` records in batches, oldest first, over ``span_s`` seconds before ``now``."""
+    """``count`` records in batches, oldest first, over ``span_s`` seconds before ``now``; with
+    a ``board``, the demo's share of each batch is that board's agent telemetry (in the time
+    of its sessions, so not in order)."""
     rng = random.Random(seed)
     start = now - timedelta(seconds=span_s)
     done = 0
     while done < count:
         size = min(batch, count - done)
+        agents = board.rows(round(size * demo.TELEMETRY_SHARE), now) if board else []
         # This batch's share of the time span, with its timestamps drawn inside it, sorted.
         low = span_s * done / count
         width = span_s * size / count
-        offsets = sorted(low + rng.random() * width for _ in range(size))
+        offsets = sorted(low + rng.random() * width for _ in range(size - len(agents)))
         rows = []
         for offset in offsets:
             row = demo.make_activity(world, now, rng)
@@ -52,7 +57,7 @@ def activity_batches(
             row["record_metadata"] = {"source": "bench"}
             rows.append(normalise(row))
         done += size
-        yield rows
+        yield rows + agents
 
 
 def ingest_records(

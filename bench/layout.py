@@ -23,6 +23,8 @@ from agent_activity.domain.activity.rollups import aggregate, in_lock_order
 class PreparedRecords:
     records: Tuples
     rollups: Tuples
+    # The records attributed to a ticket, as rows, for the ticket rollups' own writer.
+    ticket_rows: Sequence[dict[str, Any]] = ()
 
 
 class Preparer:
@@ -45,7 +47,8 @@ class Preparer:
         return value
 
     def prepare_records(self, rows: Sequence[dict[str, Any]]) -> PreparedRecords:
-        return PreparedRecords(self.records.tuples(rows), self.rollup_tuples(rows))
+        attributed = [row for row in rows if row.get("ticket_id")]
+        return PreparedRecords(self.records.tuples(rows), self.rollup_tuples(rows), attributed)
 
     def prepare_runs(self, rows: Sequence[dict[str, Any]]) -> Tuples:
         return self.runs.tuples(rows)

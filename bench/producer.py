@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import random
 from collections.abc import AsyncIterator
 from datetime import datetime
 from queue import Empty
@@ -13,6 +14,7 @@ from typing import Any
 from agent_activity.db.driver_rows import Tuples
 from bench import datagen
 from bench.layout import PreparedRecords, Preparer
+from bench.ledger import BoardTelemetry
 from bench.world import World, demo_world
 
 BATCH = 10_000
@@ -21,13 +23,20 @@ QUEUED = 4  # batches prepared ahead
 
 def produce(kind: str, options: dict[str, Any], queue: Any) -> None:
     """The producer's body: prepared batches of ``kind`` (records | runs), then None."""
-    world = demo_world(World.from_json(options["world"]))
+    plain = World.from_json(options["world"])
+    world = demo_world(plain)
     now = datetime.fromisoformat(options["now"])
     preparer = Preparer(options["dialect"])
     count, seed = options["count"], options["seed"]
+    board = None
+    if plain.ledger:
+        board = BoardTelemetry(plain.ledger, world.org.id, random.Random(seed))
     try:
         if kind == "records":
-            for rows in datagen.activity_batches(world, now, count, seed=seed, batch=BATCH):
+            batches = datagen.activity_batches(
+                world, now, count, seed=seed, batch=BATCH, board=board
+            )
+            for rows in batches:
                 queue.put(preparer.prepare_records(rows))
         else:
             hot = options["hot"]

@@ -25,11 +25,13 @@ from bench.environment import (
     python_loop_seconds,
     speed_text,
 )
+from bench.ledger import add_ticket_rollups
 from bench.producer import prepared_records, prepared_runs
 from bench.profiling import recording
 from bench.report import Report, Row
 from bench.scenarios.feeds import measure_feeds
 from bench.scenarios.ingest import measure_ingest
+from bench.scenarios.ledger import measure_ticket_usage
 from bench.scenarios.otlp import measure_otlp
 from bench.scenarios.otlp_overhead import measure_otlp_overhead
 from bench.scenarios.phoenix import measure_phoenix
@@ -44,6 +46,7 @@ LOAD_BATCH = 10_000
 # The names --only accepts, in the order they run.
 SCENARIOS = (
     "feeds",
+    "ticket usage",
     "ingest",
     "otlp",
     "otlp overhead",
@@ -90,11 +93,17 @@ async def load_records(ctx: Context, target: int, step: int, console: Console) -
         return
     started = time.perf_counter()
     done = 0
-    async for batch in prepared_records(ctx.world, ctx.now, ctx.engine, missing, 1000 + step):
-        await ctx.store.write_prepared_records(batch)
-        done += len(batch.records)
-        if done % 1_000_000 < LOAD_BATCH:
-            console.log(f"{ctx.engine}: {done:,} / {missing:,} records loaded")
+    tickets = create_async_engine(ctx.database.url)
+    try:
+        batches = prepared_records(ctx.world, ctx.now, ctx.engine, missing, 1000 + step)
+        async for batch in batches:
+            await ctx.store.write_prepared_records(batch)
+            await add_ticket_rollups(tickets, batch.ticket_rows)
+            done += len(batch.records)
+            if done % 1_000_000 < LOAD_BATCH:
+                console.log(f"{ctx.engine}: {done:,} / {missing:,} records loaded")
+    finally:
+        await tickets.dispose()
     await ctx.store.settle()
     elapsed = time.perf_counter() - started
     console.log(
@@ -121,6 +130,7 @@ async def measure_engine(ctx: Context, console: Console) -> None:
     sizes = ctx.sizes
     await load_runs(ctx, console)
     first_summary: list[float] = []
+    first_usage: dict[str, float] = {}
     server = ctx.server = ctx.new_server()
     # Only for the request log's cost, at the end: three servers alike but for the log (one on,
     # two off), started together and idle until then, so the comparison is not also one of
@@ -137,6 +147,8 @@ async def measure_engine(ctx: Context, console: Console) -> None:
             data = f"{step:,} records"
             console.log(f"{ctx.engine}: queries at {data}")
             await guarded(ctx, "feeds", data, measure_feeds(ctx, step, first_summary))
+            usage = measure_ticket_usage(ctx, step, first_usage)
+            await guarded(ctx, "ticket usage", data, usage)
         console.log(f"{ctx.engine}: ingest, runs, presence")
         await guarded(ctx, "ingest", data, measure_ingest(ctx, data))
         await guarded(ctx, "otlp", data, measure_otlp(ctx, data))

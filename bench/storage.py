@@ -154,7 +154,8 @@ class PostgresStore(RawStore):
         # Autovacuum would get there in its own time: statistics for the planner, and the
         # visibility map that lets index-only scans skip the table. Right after a bulk load
         # neither exists yet, and the measured plans would be ones no running service has.
-        for table in (self.records.table, self.runs.table, "activity_rollups"):
+        tables = (self.records.table, self.runs.table, "activity_rollups", "ticket_usage")
+        for table in (*tables, "work_intervals"):
             await self.connection.execute(f"VACUUM (ANALYZE) {table}")
 
     async def close(self) -> None:

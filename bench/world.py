@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity import bootstrap, demo
-from agent_activity.db.models import Agent, Augmentation, Endpoint, Org, Ticket, User
+from agent_activity.db.models import Agent, Augmentation, Endpoint, Org, User
 from agent_activity.domain.tenancy import orgs as tenancy
 from agent_activity.domain.tenancy.principal import ALL_SCOPES
 from agent_activity.domain.tenancy.tokens import create_token
+from bench.ledger import board_tickets, build_board
 
 TICKETS_PER_PROJECT = 6
 EXTRA_AGENTS = 24  # besides the demo's six; the runs not of the hot agent spread over all
@@ -37,6 +38,8 @@ class World:
     agent_ids: list[str]
     agent_approaches: list[str]
     hot_agent_id: str  # the agent with the measured runs list
+    # The 200-ticket board of the ticket usage scenario and its work (bench/ledger.py).
+    ledger: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,17 +72,8 @@ async def build_world(session: AsyncSession, mcp_projects: int, mcp_tokens: int 
     for index in range(len(projects), mcp_projects):
         workspace = world.workspaces[index % len(world.workspaces)]
         project = await tenancy.create_project(session, workspace, f"Board {index + 1}")
-        for number in range(1, TICKETS_PER_PROJECT + 1):
-            session.add(
-                Ticket(
-                    org_id=org.id,
-                    project_id=project.id,
-                    number=number,
-                    title=f"Ticket {number} of board {index + 1}",
-                    column=project.board_columns[(number - 1) % len(project.board_columns)],
-                    position=number,
-                )
-            )
+        title = f"Ticket {{number}} of board {index + 1}"
+        session.add_all(board_tickets(project, TICKETS_PER_PROJECT, title))
         projects.append(project)
     agents = list(world.agents)
     for index in range(EXTRA_AGENTS):
@@ -93,6 +87,7 @@ async def build_world(session: AsyncSession, mcp_projects: int, mcp_tokens: int 
         session.add(agent)
         agents.append(agent)
     await session.flush()
+    ledger = await build_board(session, world, org, admin)
     tokens = []
     for index in range(mcp_tokens):
         issued = await create_token(
@@ -127,6 +122,7 @@ async def build_world(session: AsyncSession, mcp_projects: int, mcp_tokens: int 
         agent_ids=[str(agent.id) for agent in agents],
         agent_approaches=[agent.approach for agent in agents],
         hot_agent_id=str(agents[0].id),
+        ledger=ledger,
     )
 
 

@@ -20,6 +20,7 @@ QUERY_SCENARIOS = [
     "summary, 24 h",
     "summary, 168 h",
 ]
+USAGE_SCENARIOS = ["ticket usage, 1 of a 200-ticket board", "board usage, 200 tickets"]
 ONCE = [
     "summary, 168 h: growth",
     "ingest, events/s (batches of 1,000)",
@@ -72,9 +73,19 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
             assert 0 < m["raw_p50_ms"] <= m["raw_p99_ms"] < 10_000, row
             if name.startswith(("feed", "summary, 168")):
                 check_verdict(row, m["p99_ms"], 10.0)
+        for name in USAGE_SCENARIOS:
+            row = find(rows, name, f"{records:,} records")
+            assert 0 < row.metrics["p50_ms"] <= row.metrics["p99_ms"] < 10_000, row
+            check_verdict(row, row.metrics["p99_ms"], 10.0)
+            assert row.reference.startswith("board: ")
+    for name in USAGE_SCENARIOS:
+        growth_row = find(rows, f"{name}: growth", f"{TINY.record_steps[-1]:,} records")
+        check_verdict(growth_row, growth_row.metrics["ratio"], 1.5)
     for name in ONCE:
         find(rows, name)
-    assert len(rows) == len(QUERY_SCENARIOS) * len(TINY.record_steps) + len(ONCE)
+    steps = len(TINY.record_steps)
+    usage_rows = len(USAGE_SCENARIOS) * (2 * steps - 1)  # each size, and growth after the first
+    assert len(rows) == len(QUERY_SCENARIOS) * steps + len(ONCE) + usage_rows
 
     growth = find(rows, "summary, 168 h: growth")
     check_verdict(growth, growth.metrics["ratio"], 1.5)

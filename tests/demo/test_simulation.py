@@ -1,9 +1,12 @@
-"""The live demo's agents work the board through the server's own MCP endpoint and agents API."""
+"""The live demo's agents work the board through the server's own MCP endpoint, OTLP receiver
+and agents API: the board moves, runs are recorded and the tickets' usage shows their
+telemetry, attributed by the receiver to the ticket at work."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -12,6 +15,14 @@ from agent_activity.demo.simulation import Pace, simulate
 from tests.factories import Tenant
 from tests.live_server import serve
 from tests.mcp_endpoint.test_presence_flow import activity, make_ticket
+
+
+async def ticket_usage(client: httpx.AsyncClient, tenant: Tenant) -> list[dict[str, Any]]:
+    path = f"/api/projects/{tenant.project_id}/usage"
+    tickets: list[dict[str, Any]] = (await client.get(path, headers=tenant.headers)).json()[
+        "tickets"
+    ]
+    return tickets
 
 
 async def test_simulated_agents_show_up_on_the_board_and_record_runs(
@@ -33,7 +44,9 @@ async def test_simulated_agents_show_up_on_the_board_and_record_runs(
                     f"/api/agents/{agent_uid}/activities", headers=tenant.headers
                 )
                 done = runs.json()["data"]["_meta"]["total_items"] > 0
-                if done and board["checkpoints"] and board["session_history"]:
+                usage = await ticket_usage(client, tenant)
+                spent = any(t["model_requests"] and t["tool_calls"] for t in usage)
+                if done and spent and board["checkpoints"] and board["session_history"]:
                     break
             else:
                 raise AssertionError(f"the simulation left no trace: {board}")
@@ -49,3 +62,6 @@ async def test_simulated_agents_show_up_on_the_board_and_record_runs(
         await client.get(f"/api/projects/{tenant.project_id}/tickets", headers=tenant.headers)
     ).json()["tickets"]
     assert any(t["column"] != "backlog" for t in tickets)  # moved along by the agents
+    usage = await ticket_usage(client, tenant)
+    assert sum(t["cost_usd"] for t in usage) > 0
+    assert sum(t["tokens"]["total"] for t in usage) > 0

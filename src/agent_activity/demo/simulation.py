@@ -2,9 +2,11 @@
 
 Each agent is an MCP client over HTTP, exactly like Claude Code: it picks a ticket from the
 board, starts work, reports progress, moves the ticket along and stops, then does it again.
-Every cycle also records one run with model tokens through the agents API. Nothing here
-writes to the database: what the board shows is what real agents would have caused. A new
-kind of traffic (OTLP, once the receiver exists) is one more step in ``Agent.cycle``.
+While it works it exports its telemetry to the OTLP receiver as Claude Code or Codex does (tool
+calls and model requests with tokens and cost, demo/telemetry.py), its MCP calls carrying the
+ids that join the two, so the receiver attributes the telemetry to the ticket at work. Every
+cycle also records one run with model tokens through the agents API. Nothing here writes to
+the database: what the board shows is what real agents would have caused.
 """
 
 from __future__ import annotations
@@ -13,20 +15,26 @@ import asyncio
 import logging
 import random
 import threading
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import httpx
 import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import Implementation
+from mcp_types import Implementation, RequestParamsMeta
+
+from agent_activity.demo import telemetry
 
 logger = logging.getLogger("agent_activity.demo")
 
 ROLES = ("developer", "reviewer", "tester")
 FLOW = {"backlog": "todo", "todo": "in_progress", "in_progress": "review", "review": "done"}
 SESSIONLESS = "2026-07-28"
+# The ``_meta`` entry of a tools/call that the agent's telemetry repeats (telemetry/joins.py).
+CALL_ID_META = {telemetry.CLAUDE_CODE: "claudecode/toolUseId", telemetry.CODEX: "callId"}
+EVENTS_PER_STEP = (2, 6)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class Agent:
     project_id: str
     pace: Pace
     rng: random.Random
+    agent_telemetry: telemetry.AgentTelemetry = field(init=False)
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -66,7 +76,10 @@ class Agent:
                 await asyncio.sleep(self.pace.pause(self.rng))
 
     async def cycle(self) -> None:
-        """One ticket from pick-up to stop, over one MCP connection, plus one recorded run."""
+        """One ticket from pick-up to stop, over one MCP connection, with its telemetry, plus
+        one recorded run."""
+        kind = telemetry.CLAUDE_CODE if self.number % 2 else telemetry.CODEX
+        self.agent_telemetry = telemetry.AgentTelemetry.new(kind, self.rng)
         async with (
             httpx2.AsyncClient(headers=self.headers, timeout=30) as http,
             Client(
@@ -77,13 +90,13 @@ class Agent:
         ):
             ticket = await self.pick_ticket(mcp)
             role = self.rng.choice(ROLES)
-            await call(mcp, "start_work", ticket=ticket["number"], role=role)
+            await self.tool(mcp, "start_work", ticket=ticket["number"], role=role)
             column = ticket["column"]
             for pct in (20, 45, 70, 100):
-                await asyncio.sleep(self.pace.pause(self.rng))
+                await self.work_a_while()
                 status = "done" if pct == 100 else "in_progress"
                 details = f"{role}: step {pct}% of #{ticket['number']}"
-                await call(
+                await self.tool(
                     mcp,
                     "report_progress",
                     ticket=ticket["number"],
@@ -93,10 +106,43 @@ class Agent:
                 )
                 if pct in (45, 100) and column in FLOW:
                     column = FLOW[column]
-                    await call(mcp, "move_ticket", ticket=ticket["number"], column=column)
-            await call(mcp, "stop_work")
+                    await self.tool(mcp, "move_ticket", ticket=ticket["number"], column=column)
+            await self.work_a_while()
+            await self.tool(mcp, "stop_work")
+        await self.export_telemetry()  # the closing answer, after the interval: on no ticket
         await self.record_run()
         await asyncio.sleep(self.pace.pause(self.rng))
+
+    async def tool(self, mcp: Client, name: str, **arguments: Any) -> Any:
+        """An MCP tool call carrying its call id in ``_meta``, and its telemetry event."""
+        call_id = f"toolu_{self.rng.getrandbits(80):020x}"
+        meta = {CALL_ID_META[self.agent_telemetry.agent]: call_id}
+        result = await call(mcp, name, meta=meta, **arguments)
+        self.pending.append(
+            telemetry.tool_call(
+                self.agent_telemetry, self.rng, datetime.now(UTC), mcp_tool=name, call_id=call_id
+            )
+        )
+        return result
+
+    async def work_a_while(self) -> None:
+        """A pause of tool calls and model requests, exported as the agent's exporter would."""
+        started = datetime.now(UTC)
+        await asyncio.sleep(self.pace.pause(self.rng))
+        count = self.rng.randint(*EVENTS_PER_STEP)
+        events = telemetry.work(self.agent_telemetry, self.rng, started, datetime.now(UTC), count)
+        self.pending.extend(events)
+        await self.export_telemetry()
+
+    async def export_telemetry(self) -> None:
+        """POST the events made since the last export to the OTLP receiver."""
+        events, self.pending = self.pending, []
+        if not events:
+            return
+        headers = {"Authorization": f"Bearer {self.token}", "X-Project-Id": self.project_id}
+        body = telemetry.export(self.agent_telemetry, events)
+        async with httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=30) as http:
+            (await http.post("/otlp/v1/logs", json=body)).raise_for_status()
 
     async def pick_ticket(self, mcp: Client) -> dict[str, Any]:
         board = await call(mcp, "list_tickets")
@@ -125,8 +171,11 @@ class Agent:
             (await http.patch(f"{runs}/{run_id}", json=update)).raise_for_status()
 
 
-async def call(mcp: Client, tool: str, **arguments: Any) -> Any:
-    result = await mcp.call_tool(tool, arguments)
+async def call(
+    mcp: Client, tool: str, *, meta: dict[str, Any] | None = None, **arguments: Any
+) -> Any:
+    params_meta = cast(RequestParamsMeta, meta) if meta else None
+    result = await mcp.call_tool(tool, arguments, meta=params_meta)
     if result.is_error:
         raise RuntimeError(f"{tool}: {result.content[0]}")
     return result.structured_content
