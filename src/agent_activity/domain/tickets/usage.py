@@ -129,18 +129,32 @@ def _summed(query: Select[Any], window: Window) -> Select[Any]:
 SUMS = [func.sum(getattr(TicketUsage, name)) for name in COUNTERS]
 
 
-def open_time(interval: WorkInterval, now: datetime, window: Window) -> int:
-    """Microseconds of an open interval inside the window, up to now."""
-    start = max(interval.started_at, window.start or interval.started_at)
+def open_time(started_at: datetime, now: datetime, window: Window) -> int:
+    """Microseconds of an interval open since ``started_at`` inside the window, up to now."""
+    start = max(started_at, window.start or started_at)
     end = min(now, window.end or now)
     return max(0, microseconds(end - start))
 
 
+@dataclass(frozen=True)
+class OpenInterval:
+    ticket_id: uuid.UUID
+    session_id: uuid.UUID
+    started_at: datetime
+    user_id: str | None
+
+
 async def _open_intervals(
     session: AsyncSession, project_id: uuid.UUID, ticket_id: uuid.UUID | None
-) -> list[tuple[WorkInterval, str | None]]:
+) -> list[OpenInterval]:
+    # Columns, not ORM objects: a board reads every open interval and needs four fields of each.
     query = (
-        select(WorkInterval, AgentSession.user_id)
+        select(
+            WorkInterval.ticket_id,
+            WorkInterval.session_id,
+            WorkInterval.started_at,
+            AgentSession.user_id,
+        )
         .join(AgentSession, AgentSession.id == WorkInterval.session_id)
         .where(
             WorkInterval.project_id == project_id,
@@ -150,7 +164,12 @@ async def _open_intervals(
     )
     if ticket_id is not None:
         query = query.where(WorkInterval.ticket_id == ticket_id)
-    return [(interval, user) for interval, user in (await session.execute(query)).all()]
+    rows = (await session.execute(query)).all()
+    return [
+        OpenInterval(ticket, agent, started, user)
+        for ticket, agent, started, user in rows
+        if ticket
+    ]
 
 
 async def ticket_usage(
@@ -165,9 +184,11 @@ async def ticket_usage(
     for row in (await session.execute(query)).all():
         dimension, key, counts = row[0], row[1], list(row[2:])
         sums[(dimension, key)] = [value or 0 for value in counts]
-    for interval, user in await _open_intervals(session, ticket.project_id, ticket.id):
-        running = open_time(interval, now, window)
-        for dimension in interval_dimensions(interval.session_id, user) if running else ():
+    for interval in await _open_intervals(session, ticket.project_id, ticket.id):
+        running = open_time(interval.started_at, now, window)
+        for dimension in (
+            interval_dimensions(interval.session_id, interval.user_id) if running else ()
+        ):
             sums.setdefault(dimension, zero())[0] += running
     total = Usage.of(sums.get(("ticket", ""), zero()))
     names = await _names(session, ticket.org_id, sums)
@@ -252,19 +273,24 @@ async def project_usage(
     sums: dict[uuid.UUID, Counts] = {
         row[0]: [value or 0 for value in row[1:]] for row in (await session.execute(query)).all()
     }
-    for interval, _ in await _open_intervals(session, project.id, None):
-        assert interval.ticket_id is not None
-        sums.setdefault(interval.ticket_id, zero())[0] += open_time(interval, now, window)
-    tickets = (await session.scalars(select(Ticket).where(Ticket.project_id == project.id))).all()
+    for interval in await _open_intervals(session, project.id, None):
+        running = open_time(interval.started_at, now, window)
+        sums.setdefault(interval.ticket_id, zero())[0] += running
+    # Columns, not ORM objects, for the same reason as the open intervals.
+    tickets = await session.execute(
+        select(Ticket.id, Ticket.number, Ticket.title, Ticket.column).where(
+            Ticket.project_id == project.id
+        )
+    )
     views = [
         TicketUsageView(
-            **vars(Usage.of(sums.get(ticket.id, zero()))),
-            ticket_id=ticket.id,
-            ticket_number=ticket.number,
-            title=ticket.title,
-            column=ticket.column,
+            **vars(Usage.of(sums.get(ticket_id, zero()))),
+            ticket_id=ticket_id,
+            ticket_number=number,
+            title=title,
+            column=column,
         )
-        for ticket in tickets
+        for ticket_id, number, title, column in tickets.all()
     ]
     order = {
         "cost": lambda v: (-v.cost_usd, -v.agent_time_s, v.ticket_number),
