@@ -173,7 +173,7 @@ async def measure(settings: Settings, records: int) -> dict[str, float]:
 
             async def write_raw(raw_rows: list[list[dict[str, Any]]] = raw_rows) -> None:
                 for chunk in raw_rows:
-                    async with runtime.write_gate, runtime.sessionmaker() as session:
+                    async with runtime.sessionmaker() as session:
                         await write_activity_records(session, chunk)
                         await session.commit()
 
@@ -249,7 +249,7 @@ async def overhead(
         org, batch = await map_export(runtime, token, other, now)
         mapping.append(time.perf_counter() - started - decoding[-1])
         started = time.perf_counter()
-        async with runtime.write_gate, runtime.sessionmaker() as session:
+        async with runtime.sessionmaker() as session:
             await store_telemetry(session, org, batch.items, now)
             await session.commit()
         storing.append(time.perf_counter() - started)

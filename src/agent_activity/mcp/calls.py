@@ -186,18 +186,18 @@ async def run_tool(
     started = time.perf_counter()
     now = runtime.now()
     try:
-        async with runtime.sessionmaker() as db:
-            project = await runtime.projects.get(db, principal, project_id_from(request), scope)
+        # A call on a session live on its project runs on a reader: it writes nothing itself.
+        # A read-only call's touch is written behind it (domain/presence/touches.py), a live
+        # body stores its writes through a writer of its own (the group commit), so the new
+        # last activity set here is only what the tool answers with.
+        async with runtime.read_sessionmaker() as reads:
+            project = await runtime.projects.get(reads, principal, project_id_from(request), scope)
             identity = client_identity(request, client_info(rctx), principal, project.id)
             call = None
             if scope == READ or live_body is not None:
-                call = await live_call(runtime, db, principal, project, identity, now)
+                call = await live_call(runtime, reads, principal, project, identity, now)
             if call is not None:
                 call.tool, call.started = tool, started
-                # On a live session no call takes the write gate for its touch: a read-only
-                # call's is written behind it (domain/presence/touches.py), a live body stores
-                # it with its own writes. This session never commits, so the new last activity
-                # set here is only what the tool answers with.
                 call.agent.last_activity_at = max(now, call.agent.last_activity_at)
                 if live_body is None:
                     runtime.touches.submit(call.touch())
@@ -205,24 +205,22 @@ async def run_tool(
                 else:
                     result = await live_body(call)
                 remember(runtime, call, was_live=True)
-            else:
-                # Reads done: hand the connection back before queueing at the gate, whose
-                # holder may need one from the pool.
+        if call is None:
+            # The writer, after the reader closed: a call holds one connection at a time.
+            async with runtime.sessionmaker() as db:
+                touched = await touch_session(
+                    db, principal, project, identity, now, *presence_windows(runtime)
+                )
+                call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
+                call.tool, call.started = tool, started
+                if touched.nothing_open:
+                    call.nothing_open = call.work_known = True  # and call.work is None
+                result = await body(call)
+                audit = call.audit() if scope != READ else None
+                if audit is not None:
+                    await write_activity_records(db, [audit])
                 await db.commit()
-                async with runtime.write_gate:
-                    touched = await touch_session(
-                        db, principal, project, identity, now, *presence_windows(runtime)
-                    )
-                    call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
-                    call.tool, call.started = tool, started
-                    if touched.nothing_open:
-                        call.nothing_open = call.work_known = True  # and call.work is None
-                    result = await body(call)
-                    audit = call.audit() if scope != READ else None
-                    if audit is not None:
-                        await write_activity_records(db, [audit])
-                    await db.commit()
-                remember(runtime, call, touched.was_live)
+            remember(runtime, call, touched.was_live)
         if not call.recorded:
             record = activity_record(principal, tool, started, now, project, call.agent, None)
             record.update(resource_type=call.resource_type, resource_id=call.resource_id)
@@ -342,7 +340,7 @@ async def record_failure(
     project: ProjectRef | None = None
     agent: AgentSession | None = None
     try:
-        async with runtime.write_gate, runtime.sessionmaker() as db:
+        async with runtime.sessionmaker() as db:
             project = await runtime.projects.get(db, principal, project_id_from(request))
             identity = client_identity(request, client_info(rctx), principal, project.id)
             touched = await touch_session(

@@ -94,7 +94,7 @@ async def store_export(
             scope = ResourceScope(reads, runtime.projects, principal, project, now, privacy)
             mapped = await MAPPERS[signal](message, scope)
         for attempt in range(2):
-            async with runtime.write_gate, runtime.sessionmaker() as session:
+            async with runtime.sessionmaker() as session:
                 try:
                     if isinstance(mapped, Batch):
                         await store_telemetry(session, principal.org_id, mapped.items, now)

@@ -22,6 +22,7 @@ order so concurrent writers on PostgreSQL take row locks in the same order and c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
@@ -30,11 +31,11 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent_activity.db.driver_rows import BulkStatement
 from agent_activity.db.models import ActivityRollup
-from agent_activity.db.statements import once
 
 SCOPES = ("org", "workspace", "user", "app", "endpoint")
 
@@ -169,12 +170,13 @@ async def upsert_sums(connection: AsyncConnection, sums: dict[Key, list[float]])
     rows = [_row(key, sums[key]) for key in in_lock_order(sums)]
     # One statement, many parameter sets: compiled once, run by the driver's own executemany
     # on converted values (see db/driver_rows.py).
-    dialect = connection.dialect
-    upsert = once(
-        ("rollup upsert", dialect.name),
-        lambda: BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS),
-    )
-    await upsert.execute(connection, rows)
+    await _upsert(connection.dialect).execute(connection, rows)
+
+
+@functools.lru_cache(maxsize=4)
+def _upsert(dialect: Dialect) -> BulkStatement:
+    # Compiled once per dialect: its SQL text and parameter order never change.
+    return BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS)
 
 
 def in_lock_order(sums: Mapping[Key, Any]) -> list[Key]:

@@ -13,6 +13,7 @@ A record counts towards a ticket only when that ticket is of the record's own or
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -21,11 +22,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from agent_activity.db.driver_rows import BulkStatement
 from agent_activity.db.models import AgentSession, Ticket, TicketUsage, WorkInterval
-from agent_activity.db.statements import once
 from agent_activity.domain.tickets.counting import (
     COUNTERS,
     Counts,
@@ -146,12 +147,13 @@ async def write(connection: AsyncConnection, sums: Sums) -> None:
         return
     ordered = sorted(sums, key=lambda key: (str(key[2]), *key[3:]))
     rows = [_row(key, sums[key]) for key in ordered]
-    dialect = connection.dialect
-    upsert = once(
-        ("ticket usage upsert", dialect.name),
-        lambda: BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS),
-    )
-    await upsert.execute(connection, rows)
+    await _upsert(connection.dialect).execute(connection, rows)
+
+
+@functools.lru_cache(maxsize=4)
+def _upsert(dialect: Dialect) -> BulkStatement:
+    # Compiled once per dialect: its SQL text and parameter order never change.
+    return BulkStatement(upsert_statement(dialect.name), dialect, ROW_KEYS)
 
 
 def upsert_statement(dialect: str) -> Any:
