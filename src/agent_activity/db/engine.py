@@ -92,6 +92,10 @@ def create_read_engine(settings: Settings, writer: AsyncEngine) -> AsyncEngine:
         **_json_options(),
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
+        # sqlite3 begins no transaction before a SELECT and these connections cannot write, so
+        # a returned connection has nothing to roll back: the reset would be one more trip to
+        # its thread per request.
+        pool_reset_on_return=None,
     )
     event.listen(engine.sync_engine, "connect", _reader_pragmas)
     return engine
