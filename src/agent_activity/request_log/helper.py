@@ -8,9 +8,9 @@ rest on another core (figures in docs/activity-log.md, "Request log").
 
 The helper is ``python -m agent_activity.request_log.helper_child``, started with the app and
 spoken to over its stdin and stdout: one frame per message (a 4-byte length, then a pickle), one
-batch at a time, each answered once it is committed or refused. Under SQLite the server's write
-gate is held until the answer, so the helper never waits on the file lock behind this process's
-other writers, nor they behind it.
+batch at a time, each answered once it is committed or refused. Under SQLite the helper is a
+second writer of the file beside the server's writer connection; either waits for the other's
+lock through ``busy_timeout``.
 
 Nothing is lost to a helper that dies or hangs: the batch stays in the server's buffer and goes
 again to a new helper. Its records get their ids here, before the first send, and a batch whose
