@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -14,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 
 from agent_activity.config import Settings
-from agent_activity.db.engine import Engines, create_engine
+from agent_activity.db.engine import Engines
 from agent_activity.runtime import Runtime
 
 
@@ -107,10 +108,15 @@ async def test_postgresql_has_one_engine_for_both() -> None:
     await engines.dispose()
 
 
-def test_the_engines_are_built_for_the_tested_sqlalchemy() -> None:
-    # The writer's pool of one is SQLAlchemy's queue pool given explicitly for SQLite, and the
-    # reader's URL passes ``mode=ro`` through the dialect's ``uri`` option: checked again on
-    # the next SQLAlchemy.
+def test_the_engines_are_built_for_the_tested_sqlalchemy(tmp_path: Path) -> None:
+    # The writer's pool of one is SQLAlchemy's queue pool given explicitly for SQLite; the
+    # reader's URL passes ``mode=ro`` through the dialect's ``uri`` option, and its sessions end
+    # without a rollback by ``skip_autocommit_rollback`` (2.0.43 on): checked again on the next
+    # SQLAlchemy.
     assert sqlalchemy.__version__.startswith(("2.0.", "2.1.")), sqlalchemy.__version__
-    pool = create_engine(Settings(database_url="sqlite+aiosqlite:///x.db")).pool
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    engines = Engines.of(settings)
+    pool = engines.writer.pool
     assert isinstance(pool, QueuePool) and pool.size() == 1
+    assert engines.reader.dialect.skip_autocommit_rollback
+    assert engines.reader.url.query == {"mode": "ro", "uri": "true"}
