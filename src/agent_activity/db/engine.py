@@ -150,8 +150,8 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
 
     On PostgreSQL their statements run outside a transaction (autocommit): no BEGIN before the
     first read and no COMMIT or ROLLBACK after the last. Each statement already had its own
-    snapshot (READ COMMITTED), so nothing a reader sees changes. On SQLite the driver begins no
-    transaction before a SELECT, so the usual sessions already read so.
+    snapshot (READ COMMITTED), so nothing a reader sees changes. On SQLite the reader engine's
+    connections are in autocommit already (create_read_engine).
     """
     if engine.dialect.name == "sqlite":
         return create_sessionmaker(engine)
