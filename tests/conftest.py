@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from agent_activity.app import create_app
 from agent_activity.config import Settings
 from agent_activity.db.base import Base
+from agent_activity.db.engine import create_engine, create_sessionmaker
 from agent_activity.db.migrate import upgrade
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_tenant
@@ -198,9 +199,14 @@ def runtime(app: FastAPI) -> Runtime:
 
 @pytest.fixture
 async def db(runtime: Runtime) -> AsyncIterator[AsyncSession]:
-    """A session on the app's database, for arranging data and checking what was stored."""
-    async with runtime.sessionmaker() as session:
+    """A session on the app's database, for arranging data and checking what was stored.
+
+    On an engine of its own, as another process would be: a check that reads, then calls the
+    app, must not hold the app's one SQLite writer connection meanwhile."""
+    engine = create_engine(runtime.settings)
+    async with create_sessionmaker(engine)() as session:
         yield session
+    await engine.dispose()
 
 
 @pytest.fixture

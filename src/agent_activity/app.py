@@ -47,7 +47,6 @@ def retention_job(runtime: Runtime) -> list[asyncio.Task[None]]:
         settings.retention_days,
         runtime.now,
         settings.retention_batch_size,
-        runtime.write_gate,
     )
     return [asyncio.create_task(retention.run_forever(settings.retention_interval_s))]
 
@@ -66,8 +65,7 @@ def create_app(
         runtime.touches.start()
         runtime.progress.start()
         runtime.telemetry_joins.start()
-        statistics = asyncio.create_task(runtime.statistics.refresh_forever(), name="statistics")
-        jobs = [statistics, *retention_job(runtime)]
+        jobs = retention_job(runtime)
         try:
             async with mcp.run():
                 if serving:
@@ -82,7 +80,7 @@ def create_app(
                 result = close()
                 if inspect.isawaitable(result):
                     await result
-            await runtime.engine.dispose()
+            await runtime.engines.dispose()
 
     app = FastAPI(
         title="Agent Activity",

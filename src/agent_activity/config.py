@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(
         10,
         ge=1,
-        description="Database connections a process keeps open (and as many more in a burst).",
+        description="Database connections a process keeps open on PostgreSQL, or SQLite "
+        "connections that read (and as many more in a burst); SQLite's writer is always one.",
     )
     database_ping_after_idle_s: float = Field(
         10.0,

@@ -6,24 +6,15 @@ per database and inject a clock.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agent_activity.config import Settings
 from agent_activity.db.base import utcnow
-from agent_activity.db.engine import (
-    create_engine,
-    create_read_sessionmaker,
-    create_sessionmaker,
-    create_write_gate,
-)
-from agent_activity.db.statistics import PlannerStatistics
+from agent_activity.db.engine import Engines, create_read_sessionmaker, create_sessionmaker
 from agent_activity.domain.presence.live import LiveSessions
 from agent_activity.domain.presence.progress import ProgressWriter, progress_writer
 from agent_activity.domain.presence.touches import TouchWriter, touch_writer
@@ -46,7 +37,9 @@ Clock = Callable[[], datetime]
 @dataclass
 class Runtime:
     settings: Settings
-    engine: AsyncEngine
+    # The writer engine (on SQLite a pool of one connection) and the reader; see db.engine.
+    engines: Engines
+    # Sessions that may write, on the writer engine.
     sessionmaker: async_sessionmaker[AsyncSession]
     rate_limiter: RateLimiter
     # The request log's batching writer; started and stopped with the app's lifespan.
@@ -57,9 +50,7 @@ class Runtime:
     progress: ProgressWriter
     # Telemetry ids MCP tool calls carried, joining their sessions; see domain.telemetry.joins.
     telemetry_joins: JoinWriter
-    # SQLite's planner statistics, refreshed in the background; see db.statistics.
-    statistics: PlannerStatistics
-    # Sessions of requests that only read; see db.engine.create_read_sessionmaker.
+    # Sessions that only read, on the reader engine; see db.engine.create_read_sessionmaker.
     read_sessionmaker: async_sessionmaker[AsyncSession]
     # Projects looked up recently (access checks without a query); see domain.access.
     projects: ProjectRefs = field(default_factory=ProjectRefs)
@@ -69,43 +60,43 @@ class Runtime:
     principals: PrincipalCache = field(default_factory=lambda: PrincipalCache(0, utcnow))
     # MCP sessions this process served lately; see domain.live_sessions.
     live_sessions: LiveSessions = field(default_factory=lambda: LiveSessions(0, 900, utcnow))
-    # Entered around hot write transactions; see db.engine.create_write_gate.
-    write_gate: AbstractAsyncContextManager[Any] = field(default_factory=contextlib.nullcontext)
     clock: Clock = utcnow
     # Hooks run at shutdown in reverse order (flush writers, close clients).
     closers: list[Callable[[], object]] = field(default_factory=list)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The writer engine (migrations, health checks, tests that inspect the database)."""
+        return self.engines.writer
 
     def now(self) -> datetime:
         return self.clock()
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    engine = create_engine(settings)
-    sessionmaker = create_sessionmaker(engine)
+    engines = Engines.of(settings)
+    sessionmaker = create_sessionmaker(engines.writer)
     counter: Counter
     if settings.redis_url:
         counter = RedisCounter(settings.redis_url)
     else:
         counter = BatchedCounter(DatabaseCounter(sessionmaker))
-    write_gate = create_write_gate(settings)
-    request_log = request_log_writer(settings, sessionmaker, write_gate)
+    request_log = request_log_writer(settings, sessionmaker)
     runtime = Runtime(
         settings=settings,
-        engine=engine,
+        engines=engines,
         sessionmaker=sessionmaker,
         rate_limiter=RateLimiter(counter, settings.rate_limit_per_minute),
         request_log=request_log,
-        touches=touch_writer(sessionmaker, write_gate),
-        progress=progress_writer(sessionmaker, write_gate),
-        telemetry_joins=join_writer(sessionmaker, write_gate),
-        write_gate=write_gate,
+        touches=touch_writer(sessionmaker),
+        progress=progress_writer(sessionmaker),
+        telemetry_joins=join_writer(sessionmaker),
         clock=clock or utcnow,
         principals=PrincipalCache(settings.auth_cache_s, clock or utcnow),
         live_sessions=LiveSessions(
             settings.live_session_cache_s, settings.session_timeout_s, clock or utcnow
         ),
-        statistics=PlannerStatistics(engine, write_gate),
-        read_sessionmaker=create_read_sessionmaker(engine),
+        read_sessionmaker=create_read_sessionmaker(engines.reader),
     )
     # Registered first, so it runs last: after every other closer, before the engine closes.
     runtime.closers.append(request_log.stop)

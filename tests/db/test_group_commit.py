@@ -40,10 +40,11 @@ async def stored(sessionmaker: async_sessionmaker[AsyncSession]) -> list[int]:
 async def test_writes_waiting_together_share_one_commit(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    gate = asyncio.Lock()
-    writer = GroupCommit("numbers", write_numbers, sessionmaker, write_gate=gate)
+    writer = GroupCommit("numbers", write_numbers, sessionmaker)
     writer.start()
-    async with gate:  # another writer holds SQLite's turn while fifty callers arrive
+    async with sessionmaker() as holder:
+        # Another writer holds the writer engine's one connection while fifty callers arrive.
+        await holder.execute(select(numbers.c.n))
         calls = [asyncio.create_task(writer.write(n)) for n in range(50)]
         await asyncio.sleep(0.05)
         assert not any(call.done() for call in calls)  # none answered before its commit

@@ -25,7 +25,7 @@ from tests.mcp_endpoint.test_presence_flow import activity, make_ticket, z
 
 @contextlib.contextmanager
 def session_reads(runtime: Runtime) -> Iterator[list[str]]:
-    """The SELECTs on sessions or intervals run on ``runtime``'s engine while the block runs."""
+    """The SELECTs on sessions or intervals run on ``runtime``'s engines while the block runs."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -33,11 +33,14 @@ def session_reads(runtime: Runtime) -> Iterator[list[str]]:
         if text.startswith("SELECT") and ("AGENT_SESSIONS" in text or "WORK_INTERVALS" in text):
             seen.append(statement)
 
-    event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+    engines = {runtime.engines.writer.sync_engine, runtime.engines.reader.sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 async def working_on(agent: Client) -> Any:

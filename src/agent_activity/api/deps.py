@@ -72,8 +72,8 @@ def bearer_secret(request: Request) -> str | None:
 async def authenticate_request(runtime: Runtime, request: Request) -> Principal:
     """The caller of ``request`` (REST or MCP), from memory when its token was seen lately.
 
-    A session of its own, closed before the handler runs: a handler that queues at the write
-    gate must not hold a pooled connection the gate's holder may be waiting for.
+    A session of its own, closed before the handler runs: on SQLite it is the writer's one
+    connection (a token's last use may be written), which the handler's own session needs.
     """
     return await authenticate_secret(runtime, bearer_secret(request))
 

@@ -17,8 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,13 +37,11 @@ TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
 def in_transaction(
     write: Callable[[AsyncSession, list[T]], Awaitable[object]],
     sessionmaker: async_sessionmaker[AsyncSession],
-    write_gate: AbstractAsyncContextManager[Any] | None = None,
 ) -> Callable[[list[T]], Awaitable[None]]:
     """A batch writer's ``write_batch`` that runs ``write`` and commits, in this process."""
-    gate = write_gate or contextlib.nullcontext()
 
     async def write_batch(batch: list[T]) -> None:
-        async with gate, sessionmaker() as session:
+        async with sessionmaker() as session:
             await write(session, batch)
             await session.commit()
 

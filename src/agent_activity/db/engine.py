@@ -1,14 +1,23 @@
-"""Engine and session factory for SQLite (default) and PostgreSQL."""
+"""Engines and session factories for SQLite (default) and PostgreSQL.
+
+On SQLite a process has two engines. The writer's pool holds exactly one connection, so the
+pool is the queue of the process's writers: a session takes the connection at its first
+statement and gives it back when it ends, and no two transactions of this process ever meet
+SQLite's lock. The reader's connections are opened read-only (``mode=ro``) and, in WAL mode,
+read while the writer commits. PostgreSQL locks rows, so there both names are one engine.
+
+Two rules follow from a writer pool of one (docs/storage.md, "Engines"): code holding a writer
+session never waits for another writer session (a group commit, a second session), and code
+holding a writer session never waits for a reader.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import event, make_url
+from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,16 +25,15 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
 from agent_activity.config import Settings
 from agent_activity.db.idle_ping import ping_after_idle
-from agent_activity.db.sqlite_driver import one_hop_dbapi
 
 
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    # WAL lets readers run while the request-log writer commits; busy_timeout makes
-    # concurrent writers wait for the lock instead of failing at once.
+def _writer_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # WAL lets the reader engine read while this connection commits; busy_timeout makes a write
+    # wait for another process's lock (the request log's helper, a CLI command).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -34,36 +42,93 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.close()
 
 
+def _reader_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # A read-only connection cannot set the journal mode; it reads the writer's WAL.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _json_options() -> dict[str, Any]:
+    # JSON columns (token usage, metadata) are read on every feed row; orjson parses them
+    # faster than the standard library. Writing keeps SQLAlchemy's default encoder.
+    return {"json_deserializer": orjson.loads}
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
+    """The engine that writes: on SQLite, a pool of exactly one connection."""
     url = settings.database_url
-    # JSON columns (token usage, metadata) are read on every feed row; orjson parses them several
-    # times faster than the standard library. Writing keeps SQLAlchemy's default encoder.
-    options: dict[str, Any] = {"json_deserializer": orjson.loads}
-    # The pool keeps ``database_pool_size`` connections open and opens as many more under a
-    # burst, closing those when they come back. On SQLite a new connection is a new thread, four
-    # PRAGMAs, the schema parsed again and an empty page cache: with SQLAlchemy's default of five
-    # kept, a server answering eight requests at once plus the request log's writer opened and
-    # closed connections all the time, a large part of what the request log cost (README,
-    # "Connections stay open").
-    pooled = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_pool_size}
     if url.startswith("sqlite"):
-        # A file has no connection to lose, so no ping before each checkout. One thread hop
-        # per statement rather than four (db/sqlite_driver.py). An in-memory database lives in
-        # its one connection, which SQLAlchemy keeps itself (no pool size to set).
-        if _is_sqlite_file(url):
-            # The connection returned last is taken first: at low load one connection serves
-            # request after request with a warm page cache, rather than each request taking the
-            # one that sat longest, whose cache the writer's commits have since invalidated
-            # (server CPU per request 3 to 8% lower side by side).
-            pooled["pool_use_lifo"] = True
-        else:
-            pooled = {}
-        engine = create_async_engine(url, module=one_hop_dbapi(), **options, **pooled)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        engine = create_async_engine(
+            url,
+            **_json_options(),
+            # Explicit: SQLite's dialect would share one in-memory connection among all callers
+            # at once (StaticPool), interleaving their transactions; here each waits its turn.
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=1,
+            max_overflow=0,
+        )
+        event.listen(engine.sync_engine, "connect", _writer_pragmas)
         return engine
-    engine = create_async_engine(url, **options, **pooled)
+    engine = create_async_engine(
+        url,
+        **_json_options(),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+    )
     ping_after_idle(engine, settings.database_ping_after_idle_s)
     return engine
+
+
+def create_read_engine(settings: Settings, writer: AsyncEngine) -> AsyncEngine:
+    """The engine that only reads: read-only SQLite connections, or ``writer`` itself where a
+    second one would not see the same database (PostgreSQL needs none; an in-memory SQLite
+    database lives in the writer's one connection)."""
+    url = settings.database_url
+    if not url.startswith("sqlite") or not _is_sqlite_file(url):
+        return writer
+    engine = create_async_engine(
+        read_only_url(url),
+        **_json_options(),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        # The connection returned last is taken first, its page cache warm.
+        pool_use_lifo=True,
+        # These connections cannot write, so they run in autocommit and nothing is rolled back
+        # when a session ends or a connection returns: each rollback is one more trip to the
+        # connection's thread per request.
+        isolation_level="AUTOCOMMIT",
+        skip_autocommit_rollback=True,
+        pool_reset_on_return=None,
+    )
+    event.listen(engine.sync_engine, "connect", _reader_pragmas)
+    return engine
+
+
+def read_only_url(url: str) -> URL:
+    """A SQLite file's URL opened read-only: SQLite refuses every write on its connections."""
+    parsed = make_url(url)
+    return parsed.set(
+        database=f"file:{parsed.database}", query={**parsed.query, "mode": "ro", "uri": "true"}
+    )
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The writer and the reader of one process (the same engine off SQLite files)."""
+
+    writer: AsyncEngine
+    reader: AsyncEngine
+
+    @classmethod
+    def of(cls, settings: Settings) -> Engines:
+        writer = create_engine(settings)
+        return cls(writer, create_read_engine(settings, writer))
+
+    async def dispose(self) -> None:
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+        await self.writer.dispose()
 
 
 def reachable_from_other_processes(url: str) -> bool:
@@ -76,32 +141,17 @@ def _is_sqlite_file(url: str) -> bool:
     return bool(database) and database != ":memory:" and not str(database).startswith("file::")
 
 
-def create_write_gate(settings: Settings) -> AbstractAsyncContextManager[Any]:
-    """What hot write paths enter around their transaction.
-
-    SQLite has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's
-    busy handler for growing intervals; under hundreds of concurrent MCP calls those sleeps
-    collapse throughput. Queueing this process's writers on an asyncio lock instead keeps them
-    in order and awake. PostgreSQL locks rows, so there the gate is open.
-    """
-    if settings.database_url.startswith("sqlite"):
-        return asyncio.Lock()
-    return contextlib.nullcontext()
-
-
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
 def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for requests that only read.
+    """Sessions for requests that only read, on the reader engine.
 
     On PostgreSQL their statements run outside a transaction (autocommit): no BEGIN before the
-    first read and no COMMIT or ROLLBACK after the last, two round trips of a feed page's four.
-    Each statement already had its own snapshot (READ COMMITTED), so nothing a reader sees
-    changes. The pool is the engine's; the setting is the driver's own flag on the checked-out
-    connection, put back when it returns. SQLite ends a read-only transaction without a trip
-    already (db/sqlite_driver.py), so there the sessions are the usual ones.
+    first read and no COMMIT or ROLLBACK after the last. Each statement already had its own
+    snapshot (READ COMMITTED), so nothing a reader sees changes. On SQLite the reader engine's
+    connections are in autocommit already (create_read_engine).
     """
     if engine.dialect.name == "sqlite":
         return create_sessionmaker(engine)

@@ -17,11 +17,9 @@ about is lost. A graceful stop writes what is queued before the engine closes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -42,12 +40,10 @@ class GroupCommit(WriterTask, Generic[T]):
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
         max_batch: int = 500,
-        write_gate: AbstractAsyncContextManager[Any] | None = None,
     ) -> None:
         super().__init__(name)
         self.write_batch = write
         self.sessionmaker = sessionmaker
-        self.write_gate = write_gate or contextlib.nullcontext()
         self.max_batch = max_batch
         self.batches = 0  # transactions committed, for tests and the curious
         self._queue: list[Pending[T]] = []
@@ -95,7 +91,7 @@ class GroupCommit(WriterTask, Generic[T]):
             _settle(future, None)
 
     async def _commit(self, items: list[T]) -> None:
-        async with self.write_gate, self.sessionmaker() as session:
+        async with self.sessionmaker() as session:
             await self.write_batch(session, items)
             await session.commit()
         self.batches += 1

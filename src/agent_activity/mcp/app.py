@@ -180,7 +180,7 @@ async def sweep_forever(runtime: Runtime) -> None:
 async def sweep_once(runtime: Runtime) -> int:
     total = 0
     while True:
-        async with runtime.write_gate, runtime.sessionmaker() as db:
+        async with runtime.sessionmaker() as db:
             ended = await expire_sessions(db, runtime.now(), runtime.settings.session_timeout_s)
             await db.commit()
         total += ended

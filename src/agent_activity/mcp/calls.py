@@ -23,9 +23,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -38,19 +37,19 @@ from starlette.requests import Request
 
 from agent_activity.api.error_handling import refused_text
 from agent_activity.api.outage import DatabaseUnavailable, database_unreachable
-from agent_activity.db.models import AgentSession, Project, WorkInterval
+from agent_activity.db.models import AgentSession
 from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.domain.errors import DomainError, FieldIssue, Invalid
 from agent_activity.domain.presence import sessions as presence
 from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.live import LiveSession
 from agent_activity.domain.presence.sessions import find_live_session, touch_session
-from agent_activity.domain.presence.touches import Touch
 from agent_activity.domain.telemetry.joins import JoinKey, keys_from_meta
-from agent_activity.domain.tenancy.access import ProjectRef, get_project
+from agent_activity.domain.tenancy.access import ProjectRef
 from agent_activity.domain.tenancy.principal import READ, Principal
 from agent_activity.mcp.call_records import activity_record, submit
 from agent_activity.mcp.identity import PROJECT_HEADER, client_identity
+from agent_activity.mcp.tool_call import ToolBody, ToolCall
 from agent_activity.runtime import Runtime
 
 logger = logging.getLogger("agent_activity.mcp")
@@ -65,84 +64,6 @@ class CallState:
 
 
 _current: ContextVar[CallState | None] = ContextVar("mcp_tool_call", default=None)
-
-
-@dataclass
-class ToolCall:
-    """What a tool body works with; it names the resource it touched for the record."""
-
-    db: AsyncSession
-    principal: Principal
-    project: ProjectRef
-    agent: AgentSession
-    now: datetime
-    runtime: Runtime
-    identity: ClientIdentity
-    resource_type: str = "project"
-    resource_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    # The session as this process remembered it (domain/presence/live.py), if it did.
-    remembered: LiveSession | None = None
-    # The session's open interval once known: read, or set by a body that changed it.
-    work: WorkInterval | None = None
-    work_known: bool = False
-    work_changed: bool = False
-    # No interval of the session is open (presence.Touched.nothing_open).
-    nothing_open: bool = False
-    tool: str = ""
-    started: float = 0.0  # time.perf_counter() when the call began
-    # Its activity record was stored with its effects (``audit``), so none is written behind.
-    recorded: bool = False
-
-    async def project_row(self) -> Project:
-        """The project's row (its board), for the tools that need more than who may see it."""
-        return await get_project(self.db, self.principal, self.project.id)
-
-    async def open_interval(self) -> WorkInterval | None:
-        """The caller's open work interval (from memory when this call already knows it)."""
-        if not self.work_known:
-            if self.remembered is not None:
-                self.work = self.remembered.work_row()
-            else:
-                self.work = await presence.open_interval(self.db, self.agent)
-            self.work_known = True
-        return self.work
-
-    def touch(self) -> Touch:
-        """This call's touch of its session, for a write that is not the call's own."""
-        return Touch(self.agent.id, self.now, self.identity)
-
-    def audit(self) -> dict[str, Any] | None:
-        """This successful call's activity record, for a write to store in the transaction of
-        its effects (never an acknowledged change without its record); None with the log off."""
-        if not self.runtime.settings.request_log_enabled:
-            return None
-        record = activity_record(
-            self.principal, self.tool, self.started, self.now, self.project, self.agent, None
-        )
-        record.update(
-            resource_type=self.resource_type,
-            resource_id=self.resource_id,
-            ticket_id=self.ticket_id(),
-        )
-        self.recorded = True
-        return record
-
-    def ticket_id(self) -> str | None:
-        """The ticket of the session's open interval as this call leaves it, for its record: the
-        call counts on the ticket its agent is working on, as the agent's telemetry does. Known
-        without a query once ``open_interval`` was awaited or the session is remembered."""
-        work = self.work if self.work_known else None
-        if not self.work_known and self.remembered is not None:
-            work = self.remembered.work_row()
-        return str(work.ticket_id) if work is not None and work.ticket_id else None
-
-    def settle_work(self, interval: WorkInterval | None) -> None:
-        """The session's open interval after this call: ``interval``, or none."""
-        self.work, self.work_known, self.work_changed = interval, True, True
-
-
-ToolBody = Callable[[ToolCall], Awaitable[dict[str, Any]]]
 
 
 def http_request(ctx: ServerRequestContext[Any, Any]) -> Request:
@@ -200,18 +121,18 @@ async def run_tool(
     started = time.perf_counter()
     now = runtime.now()
     try:
-        async with runtime.sessionmaker() as db:
-            project = await runtime.projects.get(db, principal, project_id_from(request), scope)
+        # A call on a session live on its project runs on a reader: it writes nothing itself.
+        # A read-only call's touch is written behind it (domain/presence/touches.py), a live
+        # body stores its writes through a writer of its own (the group commit), so the new
+        # last activity set here is only what the tool answers with.
+        async with runtime.read_sessionmaker() as reads:
+            project = await runtime.projects.get(reads, principal, project_id_from(request), scope)
             identity = client_identity(request, client_info(rctx), principal, project.id)
             call = None
             if scope == READ or live_body is not None:
-                call = await live_call(runtime, db, principal, project, identity, now)
+                call = await live_call(runtime, reads, principal, project, identity, now)
             if call is not None:
                 call.tool, call.started = tool, started
-                # On a live session no call takes the write gate for its touch: a read-only
-                # call's is written behind it (domain/presence/touches.py), a live body stores
-                # it with its own writes. This session never commits, so the new last activity
-                # set here is only what the tool answers with.
                 call.agent.last_activity_at = max(now, call.agent.last_activity_at)
                 if live_body is None:
                     runtime.touches.submit(call.touch())
@@ -219,25 +140,23 @@ async def run_tool(
                 else:
                     result = await live_body(call)
                 remember(runtime, call, was_live=True)
-            else:
-                # Reads done: hand the connection back before queueing at the gate, whose
-                # holder may need one from the pool.
+        if call is None:
+            # The writer, after the reader closed: a call holds one connection at a time.
+            async with runtime.sessionmaker() as db:
+                touched = await touch_session(
+                    db, principal, project, identity, now, *presence_windows(runtime)
+                )
+                call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
+                call.tool, call.started = tool, started
+                if touched.nothing_open:
+                    call.nothing_open = call.work_known = True  # and call.work is None
+                result = await body(call)
+                await call.open_interval()  # its ticket, for the call's record
+                audit = call.audit() if scope != READ else None
+                if audit is not None:
+                    await write_activity_records(db, [audit])
                 await db.commit()
-                async with runtime.write_gate:
-                    touched = await touch_session(
-                        db, principal, project, identity, now, *presence_windows(runtime)
-                    )
-                    call = ToolCall(db, principal, project, touched.agent, now, runtime, identity)
-                    call.tool, call.started = tool, started
-                    if touched.nothing_open:
-                        call.nothing_open = call.work_known = True  # and call.work is None
-                    result = await body(call)
-                    await call.open_interval()  # its ticket, for the call's record
-                    audit = call.audit() if scope != READ else None
-                    if audit is not None:
-                        await write_activity_records(db, [audit])
-                    await db.commit()
-                remember(runtime, call, touched.was_live)
+            remember(runtime, call, touched.was_live)
         if not call.recorded:
             record = activity_record(principal, tool, started, now, project, call.agent, None)
             record.update(
@@ -316,7 +235,7 @@ async def record_failure(
     agent: AgentSession | None = None
     ticket_id: str | None = None
     try:
-        async with runtime.write_gate, runtime.sessionmaker() as db:
+        async with runtime.sessionmaker() as db:
             project = await runtime.projects.get(db, principal, project_id_from(request))
             identity = client_identity(request, client_info(rctx), principal, project.id)
             touched = await touch_session(

@@ -98,7 +98,7 @@ class LegacySessions:
         return Bound(False, with_session_header(send, ids.encode(session)))
 
     async def end(self, principal: Principal, session: LegacySession) -> None:
-        async with self.runtime.write_gate, self.runtime.sessionmaker() as db:
+        async with self.runtime.sessionmaker() as db:
             await end_session(db, principal, session.key, self.runtime.now())
             await db.commit()
 

@@ -16,7 +16,8 @@ from agent_activity.domain.presence.progress import ProgressReport
 from agent_activity.domain.presence.views import iso
 from agent_activity.domain.tenancy.principal import WRITE
 from agent_activity.domain.tickets import cards as tickets
-from agent_activity.mcp.calls import ToolCall, run_tool
+from agent_activity.mcp.calls import run_tool
+from agent_activity.mcp.tool_call import ToolCall
 from agent_activity.runtime import Runtime
 
 # Free text arrives as JSON, which can spell what no store holds (a lone surrogate, NUL):

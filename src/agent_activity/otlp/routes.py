@@ -106,7 +106,7 @@ async def store_export(
 async def write_mapped(runtime: Runtime, principal: Principal, mapped: Any, now: datetime) -> None:
     """Store and commit what one export became: its records, or its metric points."""
     for attempt in range(2):
-        async with runtime.write_gate, runtime.sessionmaker() as session:
+        async with runtime.sessionmaker() as session:
             try:
                 if isinstance(mapped, Batch):
                     await store_telemetry(session, principal.org_id, mapped.items, now)

@@ -8,9 +8,9 @@ rest on another core (figures in docs/activity-log.md, "Request log").
 
 The helper is ``python -m agent_activity.request_log.helper_child``, started with the app and
 spoken to over its stdin and stdout: one frame per message (a 4-byte length, then a pickle), one
-batch at a time, each answered once it is committed or refused. Under SQLite the server's write
-gate is held until the answer, so the helper never waits on the file lock behind this process's
-other writers, nor they behind it.
+batch at a time, each answered once it is committed or refused. Under SQLite the helper is a
+second writer of the file beside the server's writer connection; either waits for the other's
+lock through ``busy_timeout``.
 
 Nothing is lost to a helper that dies or hangs: the batch stays in the server's buffer and goes
 again to a new helper. Its records get their ids here, before the first send, and a batch whose
@@ -23,12 +23,10 @@ a server that dies takes its helper with it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import pickle
 import struct
 import sys
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from agent_activity.db.base import new_id
@@ -73,12 +71,10 @@ class WriterProcess:
         database_url: str,
         *,
         log_level: str = "info",
-        write_gate: AbstractAsyncContextManager[Any] | None = None,
         answer_timeout_s: float = ANSWER_TIMEOUT_S,
     ) -> None:
         self.database_url = database_url
         self.log_level = log_level
-        self.write_gate = write_gate or contextlib.nullcontext()
         self.answer_timeout_s = answer_timeout_s
         self.process: asyncio.subprocess.Process | None = None
         self.started = 0  # helpers started so far
@@ -95,11 +91,8 @@ class WriterProcess:
         for record in batch:
             if record.get("id") is None:
                 record["id"] = new_id()
-        # Started (or started again) before the gate: a helper takes seconds to import its
-        # modules, and this process's other writers need not wait for that.
         process = await self._ready()
-        async with self.write_gate:
-            kind, detail = await self._exchange(process, ("write", batch, self._outcome_unknown))
+        kind, detail = await self._exchange(process, ("write", batch, self._outcome_unknown))
         if kind == "ok":
             self._outcome_unknown = False
         elif kind == "retry":

@@ -11,7 +11,6 @@ everything still buffered; a crash loses at most the last flush interval.
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,14 +27,11 @@ RequestLogWriter = BatchWriter[dict[str, Any]]
 def request_log_writer(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    write_gate: AbstractAsyncContextManager[Any] | None = None,
 ) -> RequestLogWriter:
     interval, max_batch = settings.request_log_flush_interval_s, settings.request_log_max_batch
     helped = settings.request_log_enabled and settings.request_log_process
     if helped and reachable_from_other_processes(settings.database_url):
-        helper = WriterProcess(
-            settings.database_url, log_level=settings.log_level, write_gate=write_gate
-        )
+        helper = WriterProcess(settings.database_url, log_level=settings.log_level)
         return BatchWriter(
             "request log",
             helper.write_batch,
@@ -44,5 +40,5 @@ def request_log_writer(
             prepare=helper.start,
             close=helper.close,
         )
-    write_batch = in_transaction(write_activity_records, sessionmaker, write_gate)
+    write_batch = in_transaction(write_activity_records, sessionmaker)
     return BatchWriter("request log", write_batch, flush_interval_s=interval, max_batch=max_batch)

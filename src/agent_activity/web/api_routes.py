@@ -32,7 +32,7 @@ def build_api_router(runtime: Runtime, cookies: SessionCookies, proxy: Proxy) ->
     async def me(request: Request) -> dict[str, Any]:
         """Who is signed in and everything they may pick: workspaces, projects, agents, ..."""
         principal = (await cookies.authenticate(request)).principal
-        async with runtime.sessionmaker() as session:
+        async with runtime.read_sessionmaker() as session:
             found = await directory.load_directory(session, principal)
         return {
             "org": {"id": str(found.org.id), "name": found.org.name},
@@ -80,7 +80,7 @@ def build_api_router(runtime: Runtime, cookies: SessionCookies, proxy: Proxy) ->
     ) -> dict[str, Any]:
         """Requests, successes and tokens over time, by action and by resource type."""
         principal = (await cookies.authenticate(request)).principal
-        async with runtime.sessionmaker() as session:
+        async with runtime.read_sessionmaker() as session:
             series = await directory.activity_series(
                 session, principal, level=level, scope_id=id, hours=hours, now=runtime.now()
             )

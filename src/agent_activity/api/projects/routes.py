@@ -29,7 +29,7 @@ router.include_router(ticket_router)
 
 
 def expiry(runtime: Runtime) -> Expiry:
-    return Expiry(runtime.sessionmaker, runtime.write_gate, runtime.settings.session_timeout_s)
+    return Expiry(runtime.sessionmaker, runtime.settings.session_timeout_s)
 
 
 def describe(request: Request, project: ProjectRef, action: str) -> None:

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.driver_select import read_many
 from agent_activity.db.models import Workspace
+from agent_activity.db.reads import read_many
 from agent_activity.domain.activity.cursor import CursorCodec
 from agent_activity.domain.activity.query import ActivityFilter, page_of, page_read
 from agent_activity.domain.activity.rollups import hour_of
@@ -91,7 +91,6 @@ async def read_feed(
     """One page of ``query``, newest first, in file 004's shape."""
     fingerprint = query.fingerprint()
     after = codec.decode(cursor, fingerprint) if cursor else None
-    # The page and its total in one trip to the database (see db/driver_select.py).
     count = count_reads(query)
     rows, *counted = await read_many(session, page_read(query, after, limit), *count.reads)
     page = page_of(rows, limit)

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, select, tuple_
 
-from agent_activity.db.driver_select import Read
 from agent_activity.db.models import ActivityRecord
+from agent_activity.db.reads import Read
 
 R = ActivityRecord
 
@@ -108,8 +108,7 @@ def page_read(query: ActivityFilter, after: Position | None, limit: int) -> Read
     values = query.values() | {"limit": limit + 1}
     if after is not None:
         values |= {"after_timestamp": after.timestamp, "after_id": after.id}
-    shape = ("feed page", query.shape(), after is not None)
-    return Read(shape, lambda: _page(query, after), values)
+    return Read(lambda: _page(query, after), values)
 
 
 def page_of(rows: list[tuple[Any, ...]], limit: int) -> Page:

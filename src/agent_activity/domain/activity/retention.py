@@ -9,15 +9,12 @@ only removed records and goes whole. Passes are coordinated by a lease in the da
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
@@ -94,14 +91,12 @@ async def plan_retention(
 
 @dataclass
 class Retention:
-    """Runs passes on one database. ``gate`` is entered around each write transaction, as the
-    service's other writers do."""
+    """Runs passes on one database, one bounded write transaction at a time."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
     default_days: int | None
     clock: Callable[[], datetime]
     batch_size: int = 2000
-    gate: AbstractAsyncContextManager[Any] | None = None
     holder: str = ""
 
     def __post_init__(self) -> None:
@@ -148,8 +143,7 @@ class Retention:
         the lease was lost."""
         if not await self._renew():
             return False
-        gate = self.gate or contextlib.nullcontext()
-        async with gate, self.sessionmaker() as session, session.begin():
+        async with self.sessionmaker() as session, session.begin():
             done = await work(await session.connection())
         return done > 0
 

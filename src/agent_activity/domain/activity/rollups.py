@@ -25,6 +25,7 @@ deadlock.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
@@ -36,7 +37,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent_activity.db.models import ActivityRollup
-from agent_activity.db.statements import once
 from agent_activity.db.summed_upsert import SummedUpsert
 
 SCOPES = ("org", "workspace", "user", "app", "endpoint")
@@ -182,11 +182,11 @@ async def upsert_sums(connection: AsyncConnection, sums: dict[Key, list[float]])
     if not sums:
         return
     rows = [_row(key, sums[key]) for key in in_lock_order(sums)]
-    dialect = connection.dialect
-    upsert = once(("rollup upsert", dialect.name), lambda: _summed_upsert(dialect))
-    await upsert.execute(connection, rows)
+    await _summed_upsert(connection.dialect).execute(connection, rows)
 
 
+# Built once per dialect: its SQL text and parameter order never change.
+@functools.lru_cache(maxsize=4)
 def _summed_upsert(dialect: Dialect) -> SummedUpsert:
     # One statement for the whole batch (db/summed_upsert.py).
     return SummedUpsert(cast(Table, ActivityRollup.__table__), COUNTERS, dialect)

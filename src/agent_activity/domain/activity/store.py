@@ -5,6 +5,7 @@ written in the caller's transaction, and either both commit or neither does.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC
 from typing import Any, cast
@@ -18,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from agent_activity.db.base import new_id, utcnow
 from agent_activity.db.driver_rows import BulkStatement, TableLayout
 from agent_activity.db.models import ActivityRecord
-from agent_activity.db.statements import once
 from agent_activity.domain.activity.rollups import add_to_rollups
 from agent_activity.domain.activity.seals import new_batch, seal_batch
 from agent_activity.domain.tickets import rollup as ticket_usage
@@ -140,13 +140,13 @@ def by_org(rows: list[dict[str, Any]]) -> dict[uuid.UUID, list[dict[str, Any]]]:
     return batches
 
 
+@functools.lru_cache(maxsize=4)
 def _bulk_insert(dialect: Dialect) -> BulkStatement:
-    return once(
-        ("records insert", dialect.name),
-        lambda: BulkStatement(insert(_TABLE), dialect, list(_ATTRIBUTE_OF), _ATTRIBUTE_OF),
-    )
+    # Compiled once per dialect: its SQL text and parameter order never change.
+    return BulkStatement(insert(_TABLE), dialect, list(_ATTRIBUTE_OF), _ATTRIBUTE_OF)
 
 
+@functools.cache
 def _copy_layout() -> TableLayout:
     return TableLayout.of(ActivityRecord, "postgresql")
 
@@ -164,7 +164,7 @@ async def copy_records(connection: AsyncConnection, rows: list[dict[str, Any]]) 
         # SQLAlchemy begins its transaction lazily, at the first statement; a COPY on its own
         # would commit by itself, outside the caller's all-or-nothing.
         await connection.exec_driver_sql("SELECT 1")
-    layout = once("records copy layout", _copy_layout)
+    layout = _copy_layout()
     try:
         await driver.copy_records_to_table(
             layout.table, records=layout.tuples(rows), columns=layout.columns

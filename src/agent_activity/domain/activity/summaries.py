@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.driver_select import Read, read_many
 from agent_activity.db.models import ActivityRecord, ActivityRollup
+from agent_activity.db.reads import Read, read_many
 from agent_activity.domain.activity.query import ActivityFilter
 from agent_activity.domain.activity.rollups import DASHBOARD_PREFIX, day_of, endpoint_key, hour_of
 
@@ -167,7 +167,7 @@ async def group_stats(
     """Stats per (action, resource type) of the records ``query`` matches, or with ``grouped``
     false their totals alone, under the key ``TOTAL``. ``now``, when given, says that records
     later than it are rare, which makes the current hour cheap to read. All the selects go to
-    the database in one trip."""
+    the database in one session."""
     plan = stats_reads(query, now, grouped=grouped)
     return plan.combine(await read_many(session, *plan.reads))
 
@@ -236,7 +236,6 @@ def count_reads(query: ActivityFilter) -> CountReads | DifferenceReads:
         return DifferenceReads(every, own)
     if rollup_scope(query) is None:
         count = Read(
-            ("count", query.shape()),
             lambda: select(func.count()).select_from(R).where(*query.conditions()),
             query.values(),
         )
@@ -258,7 +257,6 @@ def _key(row: Sequence[Any], grouped: bool) -> tuple[str, str]:
 
 def _raw_read(query: ActivityFilter, grouped: bool) -> Read:
     return Read(
-        ("raw groups", query.shape(), grouped),
         lambda: _raw_groups_statement(query, grouped),
         query.values(),
     )
@@ -336,7 +334,6 @@ def _rollup_read(
         raise ValueError("rollup groups count both outcomes; filter success afterwards")
     pieces = spans_covering(first, last)
     dimensions = tuple(name for name in ("action", "resource_type") if getattr(query, name))
-    shape = tuple((span, low is not None, high is not None) for span, low, high in pieces)
     values: dict[str, Any] = {
         "org_id": query.org_id,
         "scope_type": scope[0],
@@ -347,7 +344,6 @@ def _rollup_read(
     for index, (span, low, high) in enumerate(pieces):
         values |= {f"span_{index}": span, f"first_{index}": low, f"last_{index}": high}
     return Read(
-        ("rollup groups", dimensions, shape, grouped),
         lambda: _rollup_statement(dimensions, pieces, grouped),
         values,
     )

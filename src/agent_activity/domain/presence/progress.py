@@ -10,7 +10,6 @@ that commit.
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -35,9 +34,8 @@ ProgressWriter = GroupCommit[ProgressReport]
 
 def progress_writer(
     sessionmaker: async_sessionmaker[AsyncSession],
-    write_gate: AbstractAsyncContextManager[Any] | None = None,
 ) -> ProgressWriter:
-    return GroupCommit("progress reports", write_progress, sessionmaker, write_gate=write_gate)
+    return GroupCommit("progress reports", write_progress, sessionmaker)
 
 
 async def write_progress(session: AsyncSession, reports: list[ProgressReport]) -> None:

@@ -24,7 +24,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentSession, Ticket, WorkInterval
-from agent_activity.db.statements import once
 from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
 from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.reconnects import continue_recent_session
@@ -43,16 +42,11 @@ def seconds_between(start: datetime, end: datetime) -> int:
 
 
 async def open_interval(session: AsyncSession, agent: AgentSession) -> WorkInterval | None:
-    statement = once(
-        "open interval",
-        lambda: (
-            select(WorkInterval)
-            .where(
-                WorkInterval.session_id == bindparam("agent_id"), WorkInterval.ended_at.is_(None)
-            )
-            .order_by(WorkInterval.started_at.desc())
-            .limit(1)
-        ),
+    statement = (
+        select(WorkInterval)
+        .where(WorkInterval.session_id == bindparam("agent_id"), WorkInterval.ended_at.is_(None))
+        .order_by(WorkInterval.started_at.desc())
+        .limit(1)
     )
     return await session.scalar(statement, {"agent_id": agent.id})
 
@@ -209,15 +203,12 @@ async def _touch_live_session(
     None when it is not (new, ended, silent past the timeout, another project or token, or a
     clock that went back), and ``touch_session`` takes the long way that handles each case.
     """
-    statement = once(
-        "touch live session",
-        lambda: (
-            update(AgentSession)
-            .where(*_live_here())
-            .values(touched_columns("now"))
-            .returning(AgentSession)
-            .execution_options(synchronize_session=False)
-        ),
+    statement = (
+        update(AgentSession)
+        .where(*_live_here())
+        .values(touched_columns("now"))
+        .returning(AgentSession)
+        .execution_options(synchronize_session=False)
     )
     live_since = now - timedelta(seconds=timeout_s)
     parameters = _live_parameters(principal, project, identity, live_since, now)
@@ -245,18 +236,15 @@ async def find_live_session(
     margin of its timeout is not returned, so a sweep cannot end it between this read and the
     write of its touch: the caller then takes ``touch_session``'s own transaction.
     """
-    statement = once(
-        "find live session",
-        lambda: (
-            select(AgentSession, WorkInterval)
-            .outerjoin(
-                WorkInterval,
-                and_(WorkInterval.session_id == AgentSession.id, WorkInterval.ended_at.is_(None)),
-            )
-            .where(*_live_here())
-            .order_by(WorkInterval.started_at.desc())
-            .limit(1)
-        ),
+    statement = (
+        select(AgentSession, WorkInterval)
+        .outerjoin(
+            WorkInterval,
+            and_(WorkInterval.session_id == AgentSession.id, WorkInterval.ended_at.is_(None)),
+        )
+        .where(*_live_here())
+        .order_by(WorkInterval.started_at.desc())
+        .limit(1)
     )
     live_since = now - safely_live_for(timeout_s)
     parameters = _live_parameters(principal, project, identity, live_since, now)
@@ -304,10 +292,7 @@ async def _insert_session(
 
 
 async def _session_by_key(session: AsyncSession, key: str) -> AgentSession | None:
-    statement = once(
-        "session by key",
-        lambda: select(AgentSession).where(AgentSession.session_key == bindparam("key")),
-    )
+    statement = select(AgentSession).where(AgentSession.session_key == bindparam("key"))
     return await session.scalar(statement, {"key": key})
 
 

@@ -17,17 +17,15 @@ still touch it in their own transaction.
 from __future__ import annotations
 
 import uuid
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.db.batch_writer import BatchWriter, in_transaction
 from agent_activity.db.models import AgentSession
-from agent_activity.db.statements import once
 from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.sessions import (
     touch_parameters,
@@ -50,11 +48,10 @@ TouchWriter = BatchWriter[Touch]
 
 def touch_writer(
     sessionmaker: async_sessionmaker[AsyncSession],
-    write_gate: AbstractAsyncContextManager[Any] | None = None,
 ) -> TouchWriter:
     return BatchWriter(
         "presence touches",
-        in_transaction(write_touches, sessionmaker, write_gate),
+        in_transaction(write_touches, sessionmaker),
         flush_interval_s=TOUCH_FLUSH_INTERVAL_S,
         max_batch=TOUCH_MAX_BATCH,
     )
@@ -64,17 +61,14 @@ async def write_touches(session: AsyncSession, touches: list[Touch]) -> None:
     """One statement for the batch. A session ended meanwhile stays ended (its next call revives
     it properly), and a later activity already stored is never moved back."""
     table = cast(Table, AgentSession.__table__)
-    statement = once(
-        "write touches",
-        lambda: (
-            update(table)
-            .where(
-                table.c.id == bindparam("agent"),
-                table.c.ended_at.is_(None),
-                table.c.last_activity_at < bindparam("at"),
-            )
-            .values(touched_columns("at"))
-        ),
+    statement = (
+        update(table)
+        .where(
+            table.c.id == bindparam("agent"),
+            table.c.ended_at.is_(None),
+            table.c.last_activity_at < bindparam("at"),
+        )
+        .values(touched_columns("at"))
     )
     await session.execute(
         statement,

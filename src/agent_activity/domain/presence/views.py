@@ -7,7 +7,6 @@ from the stored timestamps, so every process answers the same for the same clock
 from __future__ import annotations
 
 import uuid
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,8 +15,8 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.config import Settings
-from agent_activity.db.driver_select import Read, read_many
 from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
+from agent_activity.db.reads import Read, read_many
 from agent_activity.domain.presence.sessions import expire_sessions, seconds_between
 
 # `agent-sessions?active=false` lists at most this many sessions, most recently active first.
@@ -39,11 +38,10 @@ class Expiry:
     """
 
     sessionmaker: async_sessionmaker[AsyncSession]
-    write_gate: AbstractAsyncContextManager[Any]
     timeout_s: float
 
     async def __call__(self, project_id: uuid.UUID, now: datetime) -> None:
-        async with self.write_gate, self.sessionmaker() as session, session.begin():
+        async with self.sessionmaker() as session, session.begin():
             await expire_sessions(session, now, self.timeout_s, project_id)
 
 
@@ -59,14 +57,9 @@ async def project_activity(
     ``session`` only reads; a session past the timeout is ended by ``expire`` first.
     """
     project = {"project": project_id}
-    live_read = Read("live sessions", _live_sessions_query, project)
-    history_read = Read(
-        "recent history", _history_query, project | {"limit": settings.session_history_limit}
-    )
-    checkpoints_read = Read(
-        "recent checkpoints", _checkpoints_query, project | {"limit": settings.checkpoint_limit}
-    )
-    # One trip to the database for all three (see db/driver_select.py).
+    live_read = Read(_live_sessions_query, project)
+    history_read = Read(_history_query, project | {"limit": settings.session_history_limit})
+    checkpoints_read = Read(_checkpoints_query, project | {"limit": settings.checkpoint_limit})
     live_rows, checkpoint_rows, history_rows = await read_many(
         session, live_read, checkpoints_read, history_read
     )
@@ -74,8 +67,8 @@ async def project_activity(
     if live is None:
         # Lazy expiry, only when a session is past the timeout: end it (closing its interval,
         # which then belongs in the history) and read the live ones and the history again.
-        # The reader's connection goes back to the pool first (nothing to commit; no trip):
-        # queueing at the write gate, it must not hold one the gate's holder may be waiting for.
+        # The reader's connection goes back to its pool first, so that no reader is held
+        # while waiting for the writer.
         await session.commit()
         await expire(project_id, now)
         live_rows, history_rows = await read_many(session, live_read, history_read)

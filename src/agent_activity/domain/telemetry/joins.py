@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -43,11 +42,10 @@ JoinWriter = BatchWriter[JoinKey]
 
 def join_writer(
     sessionmaker: async_sessionmaker[AsyncSession],
-    write_gate: AbstractAsyncContextManager[Any] | None = None,
 ) -> JoinWriter:
     return BatchWriter(
         "telemetry joins",
-        in_transaction(write_joins, sessionmaker, write_gate),
+        in_transaction(write_joins, sessionmaker),
         flush_interval_s=JOIN_FLUSH_INTERVAL_S,
         max_batch=1000,
     )

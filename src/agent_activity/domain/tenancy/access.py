@@ -14,8 +14,8 @@ from cachetools import TTLCache
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.driver_select import read_rows
 from agent_activity.db.models import Agent, Project, Workspace
+from agent_activity.db.reads import Read, read_rows
 from agent_activity.domain.errors import Forbidden, NotFound
 from agent_activity.domain.tenancy.principal import READ, ROLE_SCOPES, Principal
 
@@ -117,16 +117,15 @@ async def check_agent_access(
     session: AsyncSession, principal: Principal, agent_id: uuid.UUID, scope: str = READ
 ) -> None:
     """What :func:`get_agent` checks, without loading the agent: a read of its org and
-    workspace at the driver's level, for the runs list, which needs nothing else of it."""
-    rows = await read_rows(
-        session,
-        "agent scope",
+    workspace, for the runs list, which needs nothing else of it."""
+    scope_read = Read(
         lambda: select(Agent.org_id, Agent.workspace_id).where(Agent.id == bindparam("agent")),
         {"agent": agent_id},
     )
+    rows = await read_rows(session, scope_read)
     if not rows or rows[0][0] != principal.org_id:
         raise NotFound("agent", agent_id)
-    _check_agent_role(principal, scope, *rows[0])
+    _check_agent_role(principal, scope, rows[0][0], rows[0][1])
 
 
 async def get_agent(

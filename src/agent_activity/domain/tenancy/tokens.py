@@ -12,7 +12,6 @@ from sqlalchemy import Executable, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ApiToken, Membership
-from agent_activity.db.statements import once
 from agent_activity.domain.errors import Invalid, NotFound, Unauthenticated
 from agent_activity.domain.tenancy.principal import ALL_SCOPES, ROLE_SCOPES, Principal
 from agent_activity.domain.tenancy.principal_cache import PrincipalCache
@@ -93,8 +92,7 @@ async def look_up(
     """The principal of the token stored under ``token_hash``, read from the database (and
     remembered in ``cache``), or Unauthenticated with the reason."""
     # One round trip: the token and, for a user token, the user's roles in the token's org.
-    statement = once("authenticate", _token_with_roles)
-    rows = (await session.execute(statement, {"token_hash": token_hash})).all()
+    rows = (await session.execute(_token_with_roles(), {"token_hash": token_hash})).all()
     if not rows:
         raise Unauthenticated("Unknown token")
     token = rows[0][0]

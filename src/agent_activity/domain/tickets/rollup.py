@@ -13,6 +13,7 @@ A record counts towards a ticket only when that ticket is of the record's own or
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -23,7 +24,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from agent_activity.db.models import AgentSession, Ticket, TicketUsage, WorkInterval
-from agent_activity.db.statements import once
 from agent_activity.db.summed_upsert import SummedUpsert
 from agent_activity.domain.tickets.counting import (
     COUNTERS,
@@ -180,11 +180,11 @@ async def write(connection: AsyncConnection, sums: Sums) -> None:
     rows = sums.rows()
     if not rows:
         return
-    dialect = connection.dialect
-    upsert = once(("ticket usage upsert", dialect.name), lambda: _summed_upsert(dialect))
-    await upsert.execute(connection, rows)
+    await _summed_upsert(connection.dialect).execute(connection, rows)
 
 
+# Built once per dialect: its SQL text and parameter order never change.
+@functools.lru_cache(maxsize=4)
 def _summed_upsert(dialect: Dialect) -> SummedUpsert:
     return SummedUpsert(cast(Table, TicketUsage.__table__), COUNTERS, dialect)
 
