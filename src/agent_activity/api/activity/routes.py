@@ -10,12 +10,11 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams, check_range
-from agent_activity.api.activity.schemas import ActivityPage
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep
-from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.activity import feeds
 from agent_activity.domain.activity.cursor import CursorCodec
 from agent_activity.domain.activity.query import ActivityFilter
+from agent_activity.domain.activity.results import ActivityPage
 
 router = APIRouter()
 
@@ -27,11 +26,10 @@ WS = "/orgs/{org_id}/workspaces/{workspace_id}"
 
 async def respond(
     session: AsyncSession, codec: CursorCodec, query: ActivityFilter, page: PageParams
-) -> FastJSONResponse:
+) -> ActivityPage:
     check_range(page.start, page.end)
     ranged = replace(query, start=page.start, end=page.end)
-    body = await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
-    return FastJSONResponse(body)
+    return await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
 
 
 @router.get("/orgs/{org_id}/activity", response_model=ActivityPage)
@@ -44,7 +42,7 @@ async def get_org_activity(
     ticket_id: Annotated[
         str | None, Query(min_length=1, max_length=64, description="Records of one ticket")
     ] = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.org_scope(session, principal, org_id)
     return await respond(session, codec, ActivityFilter(org_id, ticket_id=ticket_id), page)
 
@@ -57,7 +55,7 @@ async def get_workspace_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id))
     return await respond(session, codec, query, page)
@@ -72,7 +70,7 @@ async def get_user_activity(
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.user_scope(session, principal, org_id, user_id, workspace_id)
     workspace = str(workspace_id) if workspace_id else None
     query = ActivityFilter(org_id, user_id=user_id, workspace_id=workspace)
@@ -87,7 +85,7 @@ async def get_my_activity(
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     me = str(principal.principal_id)
     await feeds.user_scope(session, principal, org_id, me, workspace_id)
     workspace = str(workspace_id) if workspace_id else None
@@ -104,7 +102,7 @@ async def get_app_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), app_id=app_id)
     return await respond(session, codec, query, page)
@@ -120,7 +118,7 @@ async def get_endpoint_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(
         org_id, workspace_id=str(workspace_id), app_id=app_id, endpoint_id=endpoint_id
@@ -137,7 +135,7 @@ async def get_augmentation_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), augmentation_id=augmentation_id)
     return await respond(session, codec, query, page)
@@ -152,7 +150,7 @@ async def get_action_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), action=action)
     return await respond(session, codec, query, page)
@@ -167,7 +165,7 @@ async def get_resource_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), resource_id=resource_id)
     return await respond(session, codec, query, page)
@@ -194,7 +192,7 @@ async def search_workspace_activity(
     max_duration_ms: Duration = None,
     ticket_id: Text = None,
     agent_session_id: LongText = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     """Filter by action, resource type, user, outcome, duration, ticket and agent session; all
     filters combine (AND)."""
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
