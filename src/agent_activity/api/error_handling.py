@@ -1,7 +1,9 @@
 """The machinery every family shares to turn errors into its own documented shape.
 
-A family supplies one function, ``render(error, status)``; this module maps every source of
-error (domain errors, request validation, unknown routes, unexpected exceptions) onto it.
+A family supplies ``render(error, status)`` and, when its codes are not the errors' own,
+``code_of(error, status)``; this module maps every source of error (domain errors, request
+validation, unknown routes, unexpected exceptions) onto them. The code of the answer is left in
+the request's state (``ERROR_CODE``) for the request log, which so never reads a response body.
 """
 
 from __future__ import annotations
@@ -64,6 +66,17 @@ def status_for(error: DomainError, overrides: dict[type[DomainError], int] | Non
 
 
 Render = Callable[[DomainError, int], Response]
+CodeOf = Callable[[DomainError, int], str]
+# The request-state key under which the error handlers leave the code they answered with.
+ERROR_CODE = "error_code"
+
+
+def own_code(error: DomainError, _status: int) -> str:
+    return error.code
+
+
+def note_error_code(scope: Scope, code: str) -> None:
+    scope.setdefault("state", {})[ERROR_CODE] = code
 
 
 def issues_from_validation(exc: RequestValidationError) -> list[FieldIssue]:
@@ -113,26 +126,32 @@ def unreadable_body() -> Invalid:
 
 
 def install_error_handlers(
-    app: FastAPI, render: Render, overrides: dict[type[DomainError], int] | None = None
+    app: FastAPI,
+    render: Render,
+    overrides: dict[type[DomainError], int] | None = None,
+    code_of: CodeOf = own_code,
 ) -> None:
     """Route every error raised inside ``app`` through the family's ``render``."""
 
-    def respond(error: DomainError) -> Response:
-        return with_headers(render(error, status_for(error, overrides)), error)
+    def respond(scope: Scope, error: DomainError) -> Response:
+        status = status_for(error, overrides)
+        note_error_code(scope, code_of(error, status))
+        return with_headers(render(error, status), error)
 
-    async def on_domain_error(_request: Request, exc: Exception) -> Response:
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
-        return respond(exc)
+        return respond(request.scope, exc)
 
-    async def on_validation_error(_request: Request, exc: Exception) -> Response:
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return respond(Invalid("Invalid request", issues_from_validation(exc)))
+        return respond(request.scope, Invalid("Invalid request", issues_from_validation(exc)))
 
-    async def on_http_error(_request: Request, exc: Exception) -> Response:
+    async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
-            return respond(unreadable_body())
-        return respond(HttpProblem(exc.status_code, http_code(exc.status_code), str(exc.detail)))
+            return respond(request.scope, unreadable_body())
+        problem = HttpProblem(exc.status_code, http_code(exc.status_code), str(exc.detail))
+        return respond(request.scope, problem)
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -150,7 +169,7 @@ class CatchAllMiddleware:
     one swallows the exception once it is logged and answered.
     """
 
-    def __init__(self, app: ASGIApp, render: Callable[[DomainError], Response]) -> None:
+    def __init__(self, app: ASGIApp, render: Callable[[Scope, DomainError], Response]) -> None:
         self.app = app
         self.render = render
 
@@ -177,7 +196,7 @@ class CatchAllMiddleware:
                 logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            response = self.render(answer or INTERNAL)
+            response = self.render(scope, answer or INTERNAL)
             await response(scope, receive, send)
 
 

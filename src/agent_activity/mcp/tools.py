@@ -72,7 +72,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
             call.resource_type, call.resource_id = "ticket", str(found.id)
             return {
                 "session_id": call.agent.session_key,
-                "ticket": tickets.ticket_view(found),
+                "ticket": tickets.ticket_view(found).model_dump(mode="json"),
                 "interval": interval_view(interval, call),
                 "previous": interval_view(previous, call) if previous else None,
             }
@@ -156,7 +156,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
             rows = await tickets.list_tickets(call.db, project, column)
             return {
                 "columns": project.board_columns,
-                "tickets": [tickets.ticket_view(t) for t in rows],
+                "tickets": [tickets.ticket_view(t).model_dump(mode="json") for t in rows],
             }
 
         return await run_tool(runtime, ctx, "list_tickets", body)
@@ -168,7 +168,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
         async def body(call: ToolCall) -> dict[str, Any]:
             found = await tickets.get_ticket(call.db, call.project.id, ticket)
             call.resource_type, call.resource_id = "ticket", str(found.id)
-            return tickets.ticket_view(found)
+            return tickets.ticket_view(found).model_dump(mode="json")
 
         return await run_tool(runtime, ctx, "get_ticket", body)
 
@@ -186,7 +186,7 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
                 call.db, await call.project_row(), title, call.now, column, description
             )
             call.resource_type, call.resource_id = "ticket", str(found.id)
-            return tickets.ticket_view(found)
+            return tickets.ticket_view(found).model_dump(mode="json")
 
         return await run_tool(runtime, ctx, "create_ticket", body, WRITE)
 
@@ -199,6 +199,6 @@ def register_tools(server: MCPServer[Any], runtime: Runtime) -> None:
             project = await call.project_row()
             await tickets.update_ticket(call.db, found, project, call.now, column=column)
             call.resource_type, call.resource_id = "ticket", str(found.id)
-            return tickets.ticket_view(found)
+            return tickets.ticket_view(found).model_dump(mode="json")
 
         return await run_tool(runtime, ctx, "move_ticket", body, WRITE)

@@ -1,8 +1,9 @@
 """The request log: every authenticated request to the APIs becomes one activity record.
 
 A pure ASGI middleware on the outer app (no BaseHTTPMiddleware, which would copy every response
-through a task): it times the request, notes the status and, for errors only, the response body
-to read the error code, then hands one record to the background writer. Requests that never
+through a task): it times the request, notes the status and, for errors, the code the family's
+error handler left in the request state (api/error_handling.py), then hands one record to the
+background writer. Requests that never
 authenticated belong to no org and are not logged (the server's own log has them). MCP traffic
 is left to the MCP layer, which writes one record per tool call.
 
@@ -13,7 +14,6 @@ wrote its record durably, so none is written here.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -22,6 +22,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agent_activity.api.error_handling import ERROR_CODE
 from agent_activity.domain.activity.store import DEFAULTS
 from agent_activity.domain.tenancy.principal import Principal
 from agent_activity.request_log.writer import RequestLogWriter
@@ -31,7 +32,6 @@ logger = logging.getLogger("agent_activity.request_log")
 LOGGED_PREFIXES = ("/api/", "/v1/")
 ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATCH": "update"}
 ACTIONS["DELETE"] = "delete"
-MAX_ERROR_BODY = 16_384
 # Where the request's start is kept for a write that stores its own record (request_log/audit.py).
 TIMING = "request_log_timing"
 # An ASGI scope key only the dashboard's in-process proxy sets, on its own reads: no header a
@@ -61,15 +61,11 @@ class RequestLogMiddleware:
         state: dict[str, Any] = scope.setdefault("state", {})
         state[TIMING] = (started_at, started)
         status = 500
-        error_body = bytearray()
 
         async def watch(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-            elif message["type"] == "http.response.body" and status >= 400:
-                room = MAX_ERROR_BODY - len(error_body)
-                error_body.extend(message.get("body", b"")[:room])
             await send(message)
 
         try:
@@ -80,7 +76,7 @@ class RequestLogMiddleware:
                 duration_ms = (time.perf_counter() - started) * 1000
                 record = build_record(scope, principal, started_at, status, duration_ms)
                 if status >= 400:
-                    record["error_code"] = error_code_of(bytes(error_body), status)
+                    record["error_code"] = error_code_of(state, status)
                 record.update(overrides(state.get("activity")))
                 if scope.get(DASHBOARD_READ) is True:
                     record["via_dashboard"] = True
@@ -162,24 +158,11 @@ def trace_id_of(scope: Scope) -> str | None:
     return None
 
 
-def error_code_of(body: bytes, status: int) -> str:
-    """The code in an error body, whichever family's shape it has."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        error = data.get("error")
-        for candidate in (
-            data.get("code"),  # projects: {error: message, code}
-            error.get("code") if isinstance(error, dict) else None,  # agents: {error: {code}}
-            error,  # activity log: {error: CODE}
-        ):
-            if isinstance(candidate, str) and candidate:
-                return candidate[:64]
-        if "detail" in data:
-            return "VALIDATION_ERROR"
-    return f"HTTP_{status}"
+def error_code_of(state: dict[str, Any], status: int) -> str:
+    """The code the family's error handler answered with; a response no handler made (a
+    route's own error response) is named by its status."""
+    code = state.get(ERROR_CODE)
+    return code[:64] if isinstance(code, str) and code else f"HTTP_{status}"
 
 
 def overrides(activity: object) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def build_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.cursor_keys = CursorKeys(runtime)
-    install_error_handlers(app, errors.render, errors.STATUS_OVERRIDES)
+    install_error_handlers(app, errors.render, errors.STATUS_OVERRIDES, errors.code_of)
     app.include_router(routes.router)
     app.include_router(summary_routes.router)
     app.include_router(ingest_routes.router)

@@ -56,6 +56,13 @@ def details_of(error: DomainError) -> dict[str, Any]:
     return {}
 
 
+def code_of(error: DomainError, status: int) -> str:
+    """The code a response names: ``error`` of the error body, VALIDATION_ERROR for a 422."""
+    if isinstance(error, Invalid):
+        return "VALIDATION_ERROR"
+    return CODES.get(status, error.code)
+
+
 def render(error: DomainError, status: int) -> Response:
     if isinstance(error, Invalid):
         detail = [
@@ -70,7 +77,7 @@ def render(error: DomainError, status: int) -> Response:
         ] or [{"loc": [], "msg": error.message, "type": "value_error", "input": None, "ctx": {}}]
         return JSONResponse({"detail": detail}, status_code=422)
     content = {
-        "error": CODES.get(status, error.code),
+        "error": code_of(error, status),
         "message": MESSAGES.get(status, error.message),
         "details": details_of(error),
         "timestamp": timestamp(),

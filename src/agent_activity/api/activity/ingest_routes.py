@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from agent_activity.api.activity.schemas import IngestBody, IngestResponse
 from agent_activity.api.deps import PrincipalDep, RuntimeDep
-from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.activity.ingest import ingest_batch
 from agent_activity.domain.errors import Conflict
 from agent_activity.request_log.audit import audit_record
@@ -25,7 +24,7 @@ async def ingest_activity(
     request: Request,
     runtime: RuntimeDep,
     principal: PrincipalDep,
-) -> FastJSONResponse:
+) -> IngestResponse:
     """Store up to 1,000 records, all or nothing; ids already stored are skipped. Answers only
     once the batch is committed, so a 201 means the records are durable."""
     request.state.activity = {"resource_type": "activity", "action": "ingest"}
@@ -47,7 +46,6 @@ async def ingest_activity(
                 await session.rollback()
                 if attempt:
                     raise Conflict("The batch collided with a concurrent write; retry it") from None
-    answer = IngestResponse(
+    return IngestResponse(
         accepted=result.accepted, inserted=result.inserted, duplicates=result.duplicates
     )
-    return FastJSONResponse(answer.model_dump(), status_code=201)

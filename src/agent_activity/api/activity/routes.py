@@ -10,12 +10,11 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.api.activity.deps import CodecDep, PageDep, PageParams, check_range
-from agent_activity.api.activity.schemas import ActivityPage
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep
-from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.activity import feeds
 from agent_activity.domain.activity.cursor import CursorCodec
 from agent_activity.domain.activity.query import ActivityFilter
+from agent_activity.domain.activity.results import ActivityPage
 
 router = APIRouter()
 
@@ -27,12 +26,11 @@ WS = "/orgs/{org_id}/workspaces/{workspace_id}"
 
 async def respond(
     session: AsyncSession, codec: CursorCodec, query: ActivityFilter, page: PageParams
-) -> FastJSONResponse:
+) -> ActivityPage:
     check_range(page.start, page.end)
     own_reads = False if page.exclude_dashboard_reads else None
     ranged = replace(query, start=page.start, end=page.end, via_dashboard=own_reads)
-    body = await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
-    return FastJSONResponse(body)
+    return await feeds.read_feed(session, codec, ranged, page.cursor, page.limit)
 
 
 @router.get("/orgs/{org_id}/activity", response_model=ActivityPage)
@@ -45,7 +43,7 @@ async def get_org_activity(
     ticket_id: Annotated[
         str | None, Query(min_length=1, max_length=64, description="Records of one ticket")
     ] = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.org_scope(session, principal, org_id)
     return await respond(session, codec, ActivityFilter(org_id, ticket_id=ticket_id), page)
 
@@ -58,7 +56,7 @@ async def get_workspace_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id))
     return await respond(session, codec, query, page)
@@ -73,7 +71,7 @@ async def get_user_activity(
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.user_scope(session, principal, org_id, user_id, workspace_id)
     workspace = str(workspace_id) if workspace_id else None
     query = ActivityFilter(org_id, user_id=user_id, workspace_id=workspace)
@@ -88,7 +86,7 @@ async def get_my_activity(
     principal: PrincipalDep,
     codec: CodecDep,
     workspace_id: WorkspaceFilter = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     me = str(principal.principal_id)
     await feeds.user_scope(session, principal, org_id, me, workspace_id)
     workspace = str(workspace_id) if workspace_id else None
@@ -105,7 +103,7 @@ async def get_app_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), app_id=app_id)
     return await respond(session, codec, query, page)
@@ -121,7 +119,7 @@ async def get_endpoint_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(
         org_id, workspace_id=str(workspace_id), app_id=app_id, endpoint_id=endpoint_id
@@ -138,7 +136,7 @@ async def get_augmentation_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), augmentation_id=augmentation_id)
     return await respond(session, codec, query, page)
@@ -153,7 +151,7 @@ async def get_action_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), action=action)
     return await respond(session, codec, query, page)
@@ -168,7 +166,7 @@ async def get_resource_activity(
     session: ReadSessionDep,
     principal: PrincipalDep,
     codec: CodecDep,
-) -> FastJSONResponse:
+) -> ActivityPage:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id), resource_id=resource_id)
     return await respond(session, codec, query, page)
@@ -195,7 +193,7 @@ async def search_workspace_activity(
     max_duration_ms: Duration = None,
     ticket_id: Text = None,
     agent_session_id: LongText = None,
-) -> FastJSONResponse:
+) -> ActivityPage:
     """Filter by action, resource type, user, outcome, duration, ticket and agent session; all
     filters combine (AND)."""
     await feeds.workspace_scope(session, principal, org_id, workspace_id)

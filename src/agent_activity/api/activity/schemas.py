@@ -1,4 +1,5 @@
-"""Request and response bodies of the activity log (spec file 004)."""
+"""Request bodies of the activity log (spec file 004) and the ingest answer; the feeds' and
+summaries' answers are the domain's (domain/activity/results.py)."""
 
 from __future__ import annotations
 
@@ -98,53 +99,3 @@ class IngestResponse(BaseModel):
     accepted: int = Field(description="Records in the batch.")
     inserted: int = Field(description="Records stored by this request.")
     duplicates: int = Field(description="Records whose id was already stored (skipped).")
-
-
-class Activity(BaseModel):
-    id: str
-    timestamp: str
-    trace_id: str | None
-    user_id: str | None
-    workspace_id: str | None
-    app_id: str | None
-    principal_type: str | None
-    principal_id: str | None
-    token_id: str | None
-    token_type: str | None
-    method: str | None
-    path: str | None
-    resource_type: str | None
-    resource_id: str | None
-    action: str | None
-    status_code: int | None
-    success: bool
-    error_code: str | None
-    duration_ms: float | None
-    execution_id: str | None
-    augmentation_id: str | None
-    stages_completed: int | None
-    total_stages: int | None
-    # Additions to file 004's shape: telemetry's ticket and agent session (docs/otlp.md).
-    ticket_id: str | None
-    agent_session_id: str | None
-    token_usage: dict[str, int]
-    metadata: dict[str, Any]
-
-
-class ActivityPage(BaseModel):
-    total: int
-    has_more: bool
-    next_cursor: str | None
-    activities: list[Activity]
-
-
-class ActivitySummary(BaseModel):
-    total_requests: int
-    successful_requests: int
-    failed_requests: int
-    avg_duration_ms: float
-    total_tokens_used: int
-    by_action: dict[str, int]
-    by_resource: dict[str, int]
-    start_time: str
-    end_time: str

@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from agent_activity.api.activity.deps import Hours
-from agent_activity.api.activity.schemas import ActivitySummary
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep
-from agent_activity.api.responses import FastJSONResponse
 from agent_activity.domain.activity import feeds
 from agent_activity.domain.activity.query import ActivityFilter
+from agent_activity.domain.activity.results import ActivitySummary
 
 router = APIRouter()
 
@@ -26,10 +25,9 @@ async def get_org_activity_summary(
     session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> FastJSONResponse:
+) -> ActivitySummary:
     await feeds.org_scope(session, principal, org_id)
-    body = await feeds.summarise(session, ActivityFilter(org_id), runtime.now(), hours)
-    return FastJSONResponse(body)
+    return await feeds.summarise(session, ActivityFilter(org_id), runtime.now(), hours)
 
 
 @router.get(
@@ -42,10 +40,10 @@ async def get_workspace_activity_summary(
     session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> FastJSONResponse:
+) -> ActivitySummary:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(org_id, workspace_id=str(workspace_id))
-    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return await feeds.summarise(session, query, runtime.now(), hours)
 
 
 @router.get("/orgs/{org_id}/users/{user_id}/activity/summary", response_model=ActivitySummary)
@@ -56,10 +54,10 @@ async def get_user_activity_summary(
     session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> FastJSONResponse:
+) -> ActivitySummary:
     await feeds.user_scope(session, principal, org_id, user_id, None)
     query = ActivityFilter(org_id, user_id=user_id)
-    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return await feeds.summarise(session, query, runtime.now(), hours)
 
 
 @router.get(
@@ -76,12 +74,12 @@ async def get_endpoint_activity_summary(
     session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> FastJSONResponse:
+) -> ActivitySummary:
     await feeds.workspace_scope(session, principal, org_id, workspace_id)
     query = ActivityFilter(
         org_id, workspace_id=str(workspace_id), app_id=app_id, endpoint_id=endpoint_id
     )
-    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return await feeds.summarise(session, query, runtime.now(), hours)
 
 
 @router.get("/orgs/{org_id}/me/activity/summary", response_model=ActivitySummary)
@@ -91,8 +89,8 @@ async def get_my_activity_summary(
     session: ReadSessionDep,
     principal: PrincipalDep,
     hours: Hours = 24,
-) -> FastJSONResponse:
+) -> ActivitySummary:
     me = str(principal.principal_id)
     await feeds.user_scope(session, principal, org_id, me, None)
     query = ActivityFilter(org_id, user_id=me)
-    return FastJSONResponse(await feeds.summarise(session, query, runtime.now(), hours))
+    return await feeds.summarise(session, query, runtime.now(), hours)

@@ -19,6 +19,6 @@ def build_app(runtime: Runtime) -> FastAPI:
         telemetry=fastapi_telemetry(runtime.settings),
     )
     app.state.runtime = runtime
-    install_error_handlers(app, errors.render)
+    install_error_handlers(app, errors.render, code_of=errors.code_of)
     app.include_router(router)
     return app

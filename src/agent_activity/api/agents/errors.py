@@ -61,6 +61,10 @@ def details_of(error: DomainError) -> dict[str, Any]:
     return {}
 
 
+def code_of(error: DomainError, status: int) -> str:
+    return CODES.get(status, error.code)
+
+
 def render(error: DomainError, status: int) -> Response:
     message = error.message
     if isinstance(error, Invalid) and error.issues and message == "Invalid request":
@@ -70,7 +74,7 @@ def render(error: DomainError, status: int) -> Response:
         "status": "error",
         "status_code": status,
         "error": {
-            "code": CODES.get(status, error.code),
+            "code": code_of(error, status),
             "message": message,
             "details": details_of(error),
         },

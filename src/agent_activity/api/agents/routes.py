@@ -8,6 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from agent_activity.api.agents import resources
+from agent_activity.api.agents.resources import (
+    AgentList,
+    AgentResource,
+    Envelope,
+    RunGroupList,
+    RunList,
+    RunResource,
+    VersionResource,
+)
 from agent_activity.api.agents.schemas import (
     RUN_ATTRIBUTES,
     AgentCreate,
@@ -24,6 +33,7 @@ from agent_activity.domain.runs import records as runs
 from agent_activity.domain.tenancy.directory import load_directory
 from agent_activity.domain.tenancy.principal import TOKEN_USAGE, Principal
 
+# Runs carry only the attributes asked for: fields left unset are left out (resources.py).
 router = APIRouter()
 
 IdempotencyKey = Annotated[
@@ -32,7 +42,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _single_run(run: AgentRun, principal: Principal) -> dict[str, Any]:
+def _single_run(run: AgentRun, principal: Principal) -> RunResource:
     """A run returned by a write: the listed attributes, its error, and token usage if allowed."""
     names: list[str] = [*RUN_ATTRIBUTES, "error"]
     if principal.has_scope(TOKEN_USAGE):
@@ -44,14 +54,14 @@ def _record_context(request: Request, status_code: int) -> dict[str, Any]:
     return {"method": request.method, "path": request.url.path, "status_code": status_code}
 
 
-@router.post("/", status_code=201)
+@router.post("/", status_code=201, response_model_exclude_unset=True)
 async def create_agent(
     body: AgentCreate,
     request: Request,
     runtime: RuntimeDep,
     session: SessionDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:
+) -> Envelope[AgentResource]:
     detail = await agents.create_agent(
         session,
         principal,
@@ -68,23 +78,23 @@ async def create_agent(
         "action": "create",
         "workspace_id": str(body.workspace_id) if body.workspace_id else None,
     }
-    return resources.envelope(resources.agent_resource(detail), 201)
+    return Envelope[AgentResource].of(resources.agent_resource(detail), 201)
 
 
-@router.get("/")
+@router.get("/", response_model_exclude_unset=True)
 async def list_agents(
     request: Request, session: ReadSessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
+) -> Envelope[AgentList]:
     """The agents this token can see, by name: where an agent_uid comes from."""
     found = await load_directory(session, principal)
     request.state.activity = {"resource_type": "agent", "action": "list"}
-    return resources.envelope(resources.agent_list(found.agents))
+    return Envelope[AgentList].of(resources.agent_list(found.agents))
 
 
-@router.get("/{agent_uid}")
+@router.get("/{agent_uid}", response_model_exclude_unset=True)
 async def get_agent(
     agent_uid: uuid.UUID, request: Request, session: ReadSessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
+) -> Envelope[AgentResource]:
     detail = await agents.get_agent_detail(session, principal, agent_uid)
     workspace = detail.agent.workspace_id
     # The request log files the read under the agent's workspace, as it does the run writes.
@@ -94,7 +104,7 @@ async def get_agent(
         "action": "read",
         "workspace_id": str(workspace) if workspace else None,
     }
-    return resources.envelope(resources.agent_resource(detail))
+    return Envelope[AgentResource].of(resources.agent_resource(detail))
 
 
 @router.post("/{agent_uid}/versions", status_code=201)
@@ -104,31 +114,30 @@ async def add_version(
     runtime: RuntimeDep,
     session: SessionDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:
+) -> Envelope[VersionResource]:
     version = await agents.add_version(
         session, principal, agent_uid, config=body.config, now=runtime.now()
     )
-    return resources.envelope(resources.version_resource(version), 201)
+    return Envelope[VersionResource].of(resources.version_resource(version), 201)
 
 
-@router.get("/{agent_uid}/activities")
+@router.get("/{agent_uid}/activities", response_model_exclude_unset=True)
 async def list_activities(
     agent_uid: uuid.UUID,
     params: Annotated[RunListParams, Query()],
     session: ReadSessionDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:
+) -> Envelope[RunList] | Envelope[RunGroupList]:
     query = params.to_query()
     if params.group_by == "trigger":
         groups = await run_list.list_run_groups(session, principal, agent_uid, query)
-        data = resources.run_groups(groups, params.attributes(), query.page, query.per_page)
-    else:
-        page = await run_list.list_runs(session, principal, agent_uid, query)
-        data = resources.run_page(page, params.attributes())
-    return resources.envelope(data)
+        grouped = resources.run_groups(groups, params.attributes(), query.page, query.per_page)
+        return Envelope[RunGroupList].of(grouped)
+    page = await run_list.list_runs(session, principal, agent_uid, query)
+    return Envelope[RunList].of(resources.run_page(page, params.attributes()))
 
 
-@router.post("/{agent_uid}/runs", status_code=201)
+@router.post("/{agent_uid}/runs", status_code=201, response_model_exclude_unset=True)
 async def create_run(
     agent_uid: uuid.UUID,
     body: RunCreate,
@@ -138,7 +147,7 @@ async def create_run(
     session: SessionDep,
     principal: PrincipalDep,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> Envelope[RunResource]:
     spec = runs.RunSpec(
         trigger_type=body.trigger_type,
         status=body.status,
@@ -162,7 +171,7 @@ async def create_run(
         request.state.activity_recorded = True
     else:
         response.headers["Idempotent-Replayed"] = "true"
-    return resources.envelope(_single_run(recorded.run, principal), 201)
+    return Envelope[RunResource].of(_single_run(recorded.run, principal), 201)
 
 
 def _name_run(request: Request, run_id: uuid.UUID) -> None:
@@ -170,20 +179,20 @@ def _name_run(request: Request, run_id: uuid.UUID) -> None:
     request.state.activity = {"resource_type": runs.RESOURCE_TYPE, "resource_id": str(run_id)}
 
 
-@router.get("/{agent_uid}/runs/{run_id}")
+@router.get("/{agent_uid}/runs/{run_id}", response_model_exclude_unset=True)
 async def get_run(
     agent_uid: uuid.UUID,
     run_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:
+) -> Envelope[RunResource]:
     _name_run(request, run_id)
     run = await runs.get_run(session, principal, agent_uid, run_id)
-    return resources.envelope(_single_run(run, principal))
+    return Envelope[RunResource].of(_single_run(run, principal))
 
 
-@router.patch("/{agent_uid}/runs/{run_id}")
+@router.patch("/{agent_uid}/runs/{run_id}", response_model_exclude_unset=True)
 async def update_run(
     agent_uid: uuid.UUID,
     run_id: uuid.UUID,
@@ -192,7 +201,7 @@ async def update_run(
     runtime: RuntimeDep,
     session: SessionDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:
+) -> Envelope[RunResource]:
     _name_run(request, run_id)
     change = runs.RunChange(status=body.status, token_usage=body.token_usage, error=body.error)
     run = await runs.update_run(
@@ -205,4 +214,4 @@ async def update_run(
         record_extra=_record_context(request, 200),
     )
     request.state.activity_recorded = True
-    return resources.envelope(_single_run(run, principal))
+    return Envelope[RunResource].of(_single_run(run, principal))

@@ -22,7 +22,7 @@ def build_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.cursor_keys = CursorKeys(runtime)  # the timeline's cursors are the feeds' kind
-    install_error_handlers(app, errors.render)
+    install_error_handlers(app, errors.render, code_of=errors.code_of)
     app.include_router(router)
     app.include_router(usage_router)
     return app

@@ -40,11 +40,13 @@ def path_of(issue: FieldIssue) -> str:
     return issue_path(issue.path)
 
 
+def code_of(error: DomainError, status: int) -> str:
+    """The body's ``code``: the status's own, but a conflict names which one it is."""
+    return error.code if status not in CODES or status == 409 else CODES[status]
+
+
 def body(error: DomainError, status: int) -> dict[str, Any]:
-    content: dict[str, Any] = {
-        "error": error.message,
-        "code": error.code if status not in CODES or status == 409 else CODES[status],
-    }
+    content: dict[str, Any] = {"error": error.message, "code": code_of(error, status)}
     if isinstance(error, Invalid):
         issues = [{"path": path_of(i), "message": i.message} for i in error.issues]
         field_errors: dict[str, str] = {}

@@ -8,22 +8,19 @@ from fastapi import APIRouter, Query, Request
 
 from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep, SessionDep
 from agent_activity.api.projects.schemas import (
-    AgentActivity,
     AgentSessions,
     BatchRequest,
     BatchResponse,
     ProjectList,
+    ProjectListed,
 )
 from agent_activity.api.projects.ticket_routes import router as ticket_router
-from agent_activity.api.responses import FastJSONResponse
+from agent_activity.domain.presence.results import AgentActivity, ProjectAgentActivity
 from agent_activity.domain.presence.views import Expiry, project_activity, project_sessions
 from agent_activity.domain.tenancy.access import ProjectRef
 from agent_activity.domain.tenancy.directory import load_directory
 from agent_activity.runtime import Runtime
 
-# The payloads are built field for field by domain/presence/views.py and pinned by the tests;
-# the response models document them in OpenAPI without re-validating every read (see the
-# performance targets in docs/presence.md).
 router = APIRouter()
 router.include_router(ticket_router)
 
@@ -45,22 +42,22 @@ def describe(request: Request, project: ProjectRef, action: str) -> None:
 @router.get("/", response_model=ProjectList)
 async def list_projects(
     request: Request, principal: PrincipalDep, session: ReadSessionDep
-) -> FastJSONResponse:
+) -> ProjectList:
     """The projects this token can see, by name: where a project id comes from."""
     found = await load_directory(session, principal)
     workspaces = {workspace.id: workspace.name for workspace in found.workspaces}
     projects = [
-        {
-            "id": str(project.id),
-            "name": project.name,
-            "workspace_id": str(project.workspace_id),
-            "workspace_name": workspaces.get(project.workspace_id),
-            "org_id": str(project.org_id),
-        }
+        ProjectListed(
+            id=project.id,
+            name=project.name,
+            workspace_id=project.workspace_id,
+            workspace_name=workspaces.get(project.workspace_id),
+            org_id=project.org_id,
+        )
         for project in found.projects
     ]
     request.state.activity = {"resource_type": "project", "action": "list"}
-    return FastJSONResponse({"projects": projects})
+    return ProjectList(projects=projects)
 
 
 @router.post("/agent-activity/batch", response_model=BatchResponse)
@@ -70,7 +67,7 @@ async def agent_activity_batch(
     principal: PrincipalDep,
     session: ReadSessionDep,
     runtime: RuntimeDep,
-) -> FastJSONResponse:
+) -> BatchResponse:
     """File 000: the file 001 payload for each requested project, in request order."""
     # Check every id first, in request order, so the first bad one decides the error.
     projects = [await runtime.projects.get(session, principal, pid) for pid in body.project_ids]
@@ -80,9 +77,9 @@ async def agent_activity_batch(
         payload = await project_activity(
             session, project.id, now, runtime.settings, expiry(runtime)
         )
-        results.append({"project_id": str(project.id), **payload})
+        results.append(ProjectAgentActivity.of(project.id, payload))
     request.state.activity = {"resource_type": "project", "action": "agent_activity.batch"}
-    return FastJSONResponse({"results": results})
+    return BatchResponse(results=results)
 
 
 @router.get("/{id}/agent-activity", response_model=AgentActivity)
@@ -92,14 +89,12 @@ async def agent_activity(
     principal: PrincipalDep,
     session: ReadSessionDep,
     runtime: RuntimeDep,
-) -> FastJSONResponse:
+) -> AgentActivity:
     """File 001: the project's live MCP sessions, checkpoints and session history."""
     project = await runtime.projects.get(session, principal, id)
     describe(request, project, "agent_activity.read")
-    return FastJSONResponse(
-        await project_activity(
-            session, project.id, runtime.now(), runtime.settings, expiry(runtime)
-        )
+    return await project_activity(
+        session, project.id, runtime.now(), runtime.settings, expiry(runtime)
     )
 
 
@@ -115,11 +110,11 @@ async def agent_sessions(
         description="When true (default), only sessions with last activity within "
         "active_window_s (5 minutes); false adds recent ended sessions.",
     ),
-) -> FastJSONResponse:
+) -> AgentSessions:
     """File 002: the project's agent sessions."""
     project = await runtime.projects.get(session, principal, id)
     describe(request, project, "agent_sessions.read")
     sessions = await project_sessions(
         session, project.id, runtime.now(), runtime.settings, active=active
     )
-    return FastJSONResponse({"sessions": sessions})
+    return AgentSessions(sessions=sessions)

@@ -1,57 +1,16 @@
-"""Request and response bodies of this family, field for field as spec files 000-002 list them."""
+"""Request and response bodies of this family, field for field as spec files 000-002 list them;
+the presence payloads are the domain's (domain/presence/results.py)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent_activity.domain.presence.results import AgentSessionView, ProjectAgentActivity
+from agent_activity.domain.tickets.results import TicketView
+
 MAX_BATCH = 25
-
-
-class ActiveSession(BaseModel):
-    ticket_id: uuid.UUID | None
-    ticket_number: int | None
-    role: str
-    origin: str
-    connected_for_s: int
-    working_for_s: int | None
-    stale: bool = Field(
-        description="True when no MCP tool activity on this session within the heartbeat "
-        "threshold (stale_after_s, default 60 s)."
-    )
-
-
-class CheckpointOut(BaseModel):
-    ticket_id: uuid.UUID
-    agent_role: str
-    status: str
-    progress_pct: float
-    details: str
-    created_at: datetime
-
-
-class HistoryEntry(BaseModel):
-    id: uuid.UUID
-    ticket_id: uuid.UUID | None
-    duration_seconds: int
-    started_at: datetime
-    ended_at: datetime
-    agent_role: str | None
-    origin: str | None
-
-
-class AgentActivity(BaseModel):
-    """File 001: who is connected, recent progress, recent completed work (newest first)."""
-
-    sessions: list[ActiveSession]
-    checkpoints: list[CheckpointOut]
-    session_history: list[HistoryEntry]
-
-
-class ProjectAgentActivity(AgentActivity):
-    project_id: uuid.UUID
 
 
 class ProjectListed(BaseModel):
@@ -80,36 +39,13 @@ class BatchResponse(BaseModel):
     results: list[ProjectAgentActivity]
 
 
-class AgentSessionOut(BaseModel):
-    session_id: str
-    machine_id: str
-    user_id: str
-    project_id: uuid.UUID | None
-    caller_role: str | None
-    caller_origin: str | None
-    connected_at: datetime | None
-    last_activity_at: datetime
-
-
 class AgentSessions(BaseModel):
-    sessions: list[AgentSessionOut]
-
-
-class TicketOut(BaseModel):
-    id: uuid.UUID
-    number: int
-    title: str
-    description: str
-    column: str
-    position: int
-    project_id: uuid.UUID
-    created_at: datetime
-    updated_at: datetime
+    sessions: list[AgentSessionView]
 
 
 class TicketList(BaseModel):
     columns: list[str]
-    tickets: list[TicketOut]
+    tickets: list[TicketView]
 
 
 class TicketCreate(BaseModel):

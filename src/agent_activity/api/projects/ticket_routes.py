@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
 from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
-from agent_activity.api.projects.schemas import TicketCreate, TicketList, TicketOut, TicketUpdate
+from agent_activity.api.projects.schemas import TicketCreate, TicketList, TicketUpdate
 from agent_activity.db.models import Project, Ticket
 from agent_activity.domain.tenancy.access import get_project
 from agent_activity.domain.tenancy.principal import WRITE
 from agent_activity.domain.tickets import cards as tickets
+from agent_activity.domain.tickets.results import TicketView
 
 router = APIRouter()
 
@@ -33,17 +33,14 @@ async def list_tickets(
     principal: PrincipalDep,
     session: SessionDep,
     column: str | None = Query(None, description="Only tickets in this board column."),
-) -> dict[str, Any]:
+) -> TicketList:
     project = await get_project(session, principal, id)
     rows = await tickets.list_tickets(session, project, column)
     describe(request, project, None, "ticket.list")
-    return {
-        "columns": project.board_columns,
-        "tickets": [tickets.ticket_view(t) for t in rows],
-    }
+    return TicketList(columns=project.board_columns, tickets=[tickets.ticket_view(t) for t in rows])
 
 
-@router.post("/{id}/tickets", response_model=TicketOut, status_code=201)
+@router.post("/{id}/tickets", response_model=TicketView, status_code=201)
 async def create_ticket(
     id: uuid.UUID,
     body: TicketCreate,
@@ -51,7 +48,7 @@ async def create_ticket(
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> TicketView:
     project = await get_project(session, principal, id, WRITE)
     ticket = await tickets.create_ticket(
         session, project, body.title, runtime.now(), body.column, body.description
@@ -60,10 +57,10 @@ async def create_ticket(
     return tickets.ticket_view(ticket)
 
 
-@router.get("/{id}/tickets/{ticket}", response_model=TicketOut)
+@router.get("/{id}/tickets/{ticket}", response_model=TicketView)
 async def get_ticket(
     id: uuid.UUID, ticket: str, request: Request, principal: PrincipalDep, session: SessionDep
-) -> dict[str, Any]:
+) -> TicketView:
     """``ticket`` is a ticket number (``12``) or id."""
     project = await get_project(session, principal, id)
     found = await tickets.get_ticket(session, project.id, ticket)
@@ -71,7 +68,7 @@ async def get_ticket(
     return tickets.ticket_view(found)
 
 
-@router.patch("/{id}/tickets/{ticket}", response_model=TicketOut)
+@router.patch("/{id}/tickets/{ticket}", response_model=TicketView)
 async def update_ticket(
     id: uuid.UUID,
     ticket: str,
@@ -80,7 +77,7 @@ async def update_ticket(
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> TicketView:
     """Move (``column``) and/or edit a ticket."""
     project = await get_project(session, principal, id, WRITE)
     found = await tickets.get_ticket(session, project.id, ticket)

@@ -11,12 +11,13 @@ from agent_activity.api.activity.deps import CodecDep
 from agent_activity.api.activity.schemas import UtcTime
 from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from agent_activity.api.projects.ticket_routes import describe
-from agent_activity.api.projects.usage_schemas import BoardUsageOut, TicketUsageOut, TimelineOut
+from agent_activity.api.projects.usage_schemas import BoardUsageOut, TicketUsageOut
 from agent_activity.domain.errors import FieldIssue, Invalid
 from agent_activity.domain.tenancy.access import get_project
 from agent_activity.domain.tickets import usage
 from agent_activity.domain.tickets.cards import get_ticket
-from agent_activity.domain.tickets.timeline import TimelinePage, TimelineWindow, ticket_timeline
+from agent_activity.domain.tickets.results import TimelinePage
+from agent_activity.domain.tickets.timeline import TimelineWindow, ticket_timeline
 
 router = APIRouter()
 Since = Annotated[UtcTime | None, Query(description="Usage from the hour this falls in.")]
@@ -59,7 +60,7 @@ async def project_usage(
     return await usage.project_usage(session, project, runtime.now(), window, sort)
 
 
-@router.get("/{id}/tickets/{ticket}/timeline", response_model=TimelineOut)
+@router.get("/{id}/tickets/{ticket}/timeline", response_model=TimelinePage)
 async def timeline(
     id: uuid.UUID,
     ticket: str,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -54,13 +53,3 @@ class BoardUsageOut(BaseModel):
     project_id: uuid.UUID
     sort: str
     tickets: list[TicketTotals]
-
-
-class TimelineOut(BaseModel):
-    """Entries have ``kind``, ``at``, ``id`` and their kind's fields (docs/tickets.md)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    data: list[dict[str, Any]]
-    has_more: bool
-    next_cursor: str | None

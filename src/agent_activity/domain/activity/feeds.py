@@ -16,7 +16,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +23,7 @@ from agent_activity.db.models import Workspace
 from agent_activity.db.reads import read_many
 from agent_activity.domain.activity.cursor import CursorCodec
 from agent_activity.domain.activity.query import ActivityFilter, page_of, page_read
+from agent_activity.domain.activity.results import ActivityPage, ActivitySummary
 from agent_activity.domain.activity.rollups import hour_of
 from agent_activity.domain.activity.summaries import count_reads, group_stats
 from agent_activity.domain.errors import NotFound
@@ -87,24 +87,26 @@ async def read_feed(
     query: ActivityFilter,
     cursor: str | None,
     limit: int,
-) -> dict[str, Any]:
-    """One page of ``query``, newest first, in file 004's shape."""
+) -> ActivityPage:
+    """One page of ``query``, newest first."""
     fingerprint = query.fingerprint()
     after = codec.decode(cursor, fingerprint) if cursor else None
     count = count_reads(query)
     rows, *counted = await read_many(session, page_read(query, after, limit), *count.reads)
     page = page_of(rows, limit)
-    return {
-        "total": count.combine(counted),
-        "has_more": page.last is not None,
-        "next_cursor": codec.encode(page.last, fingerprint) if page.last else None,
-        "activities": page.activities,
-    }
+    return ActivityPage.model_validate(
+        {
+            "total": count.combine(counted),
+            "has_more": page.last is not None,
+            "next_cursor": codec.encode(page.last, fingerprint) if page.last else None,
+            "activities": page.activities,
+        }
+    )
 
 
 async def summarise(
     session: AsyncSession, query: ActivityFilter, now: datetime, hours: int
-) -> dict[str, Any]:
+) -> ActivitySummary:
     """Totals of ``query`` from the top of the hour ``hours`` hours ago up to and including
     ``now``: at least ``hours`` hours, at most one more. Starting on the hour lets the whole
     window come from the hourly rollups, so a summary costs the same at any size of the log."""
@@ -122,14 +124,14 @@ async def summarise(
             by_action[action] = by_action.get(action, 0) + stats.requests
         if resource_type:
             by_resource[resource_type] = by_resource.get(resource_type, 0) + stats.requests
-    return {
-        "total_requests": requests,
-        "successful_requests": successes,
-        "failed_requests": requests - successes,
-        "avg_duration_ms": round(duration_sum / duration_count, 3) if duration_count else 0.0,
-        "total_tokens_used": sum(s.tokens for s in groups.values()),
-        "by_action": dict(sorted(by_action.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "by_resource": dict(sorted(by_resource.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "start_time": start.isoformat(timespec="microseconds"),
-        "end_time": now.isoformat(timespec="microseconds"),
-    }
+    return ActivitySummary(
+        total_requests=requests,
+        successful_requests=successes,
+        failed_requests=requests - successes,
+        avg_duration_ms=round(duration_sum / duration_count, 3) if duration_count else 0.0,
+        total_tokens_used=sum(s.tokens for s in groups.values()),
+        by_action=dict(sorted(by_action.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_resource=dict(sorted(by_resource.items(), key=lambda kv: (-kv[1], kv[0]))),
+        start_time=start.isoformat(timespec="microseconds"),
+        end_time=now.isoformat(timespec="microseconds"),
+    )

@@ -17,6 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agent_activity.config import Settings
 from agent_activity.db.models import AgentSession, Checkpoint, Ticket, WorkInterval
 from agent_activity.db.reads import Read, read_many
+from agent_activity.domain.presence.results import (
+    ActiveSession,
+    AgentActivity,
+    AgentSessionView,
+    CheckpointView,
+    HistoryEntry,
+)
 from agent_activity.domain.presence.sessions import expire_sessions, seconds_between
 
 # `agent-sessions?active=false` lists at most this many sessions, most recently active first.
@@ -51,7 +58,7 @@ async def project_activity(
     now: datetime,
     settings: Settings,
     expire: Expiry,
-) -> dict[str, Any]:
+) -> AgentActivity:
     """File 001: live sessions, recent checkpoints, recent completed work intervals.
 
     ``session`` only reads; a session past the timeout is ended by ``expire`` first.
@@ -73,20 +80,20 @@ async def project_activity(
         await expire(project_id, now)
         live_rows, history_rows = await read_many(session, live_read, history_read)
         live = _live_sessions(live_rows, now, settings)
-    return {
-        "sessions": live or [],
-        "checkpoints": _checkpoints(checkpoint_rows),
-        "session_history": _history(history_rows),
-    }
+    return AgentActivity(
+        sessions=live or [],
+        checkpoints=_checkpoints(checkpoint_rows),
+        session_history=_history(history_rows),
+    )
 
 
 def _live_sessions(
     rows: list[tuple[Any, ...]], now: datetime, settings: Settings
-) -> list[dict[str, Any]] | None:
+) -> list[ActiveSession] | None:
     """The project's live sessions, or None when one of them is due to be expired first."""
     cutoff = now - timedelta(seconds=settings.session_timeout_s)
     # Keyed by session: should one session hold two open intervals, the latest one wins.
-    by_session: dict[uuid.UUID, dict[str, Any]] = {}
+    by_session: dict[uuid.UUID, ActiveSession] = {}
     stale_after = timedelta(seconds=settings.stale_after_s)
     for (
         agent_id,
@@ -103,15 +110,15 @@ def _live_sessions(
         if last_activity_at < cutoff:
             return None
         working = interval_id is not None
-        by_session[agent_id] = {
-            "ticket_id": str(ticket_id) if working and ticket_id else None,
-            "ticket_number": number if working and ticket_id else None,
-            "role": (interval_role if working else None) or caller_role or DEFAULT_ROLE,
-            "origin": caller_origin or UNKNOWN_ORIGIN,
-            "connected_for_s": seconds_between(connected_at, now),
-            "working_for_s": seconds_between(started_at, now) if working else None,
-            "stale": now - last_activity_at > stale_after,
-        }
+        by_session[agent_id] = ActiveSession(
+            ticket_id=ticket_id if working and ticket_id else None,
+            ticket_number=number if working and ticket_id else None,
+            role=(interval_role if working else None) or caller_role or DEFAULT_ROLE,
+            origin=caller_origin or UNKNOWN_ORIGIN,
+            connected_for_s=seconds_between(connected_at, now),
+            working_for_s=seconds_between(started_at, now) if working else None,
+            stale=now - last_activity_at > stale_after,
+        )
     return list(by_session.values())
 
 
@@ -147,16 +154,16 @@ def _checkpoints_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _checkpoints(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+def _checkpoints(rows: list[tuple[Any, ...]]) -> list[CheckpointView]:
     return [
-        {
-            "ticket_id": str(ticket_id),
-            "agent_role": agent_role,
-            "status": status,
-            "progress_pct": progress_pct,
-            "details": details,
-            "created_at": iso(created_at),
-        }
+        CheckpointView(
+            ticket_id=ticket_id,
+            agent_role=agent_role,
+            status=status,
+            progress_pct=progress_pct,
+            details=details,
+            created_at=created_at,
+        )
         for ticket_id, agent_role, status, progress_pct, details, created_at in rows
     ]
 
@@ -179,22 +186,22 @@ def _history_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _history(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+def _history(rows: list[tuple[Any, ...]]) -> list[HistoryEntry]:
     history = []
     for interval_id, ticket_id, duration, started_at, ended_at, agent_role, origin in rows:
         assert ended_at is not None  # the query keeps completed intervals only
         history.append(
-            {
-                "id": str(interval_id),
-                "ticket_id": str(ticket_id) if ticket_id else None,
-                "duration_seconds": duration
+            HistoryEntry(
+                id=interval_id,
+                ticket_id=ticket_id or None,
+                duration_seconds=duration
                 if duration is not None
                 else seconds_between(started_at, ended_at),
-                "started_at": iso(started_at),
-                "ended_at": iso(ended_at),
-                "agent_role": agent_role,
-                "origin": origin,
-            }
+                started_at=started_at,
+                ended_at=ended_at,
+                agent_role=agent_role,
+                origin=origin,
+            )
         )
     return history
 
@@ -206,7 +213,7 @@ async def project_sessions(
     settings: Settings,
     *,
     active: bool,
-) -> list[dict[str, Any]]:
+) -> list[AgentSessionView]:
     """File 002: sessions active within the window, or (``active=False``) recent ones too."""
     await expire_sessions(session, now, settings.session_timeout_s, project_id)
     query = select(AgentSession).where(AgentSession.project_id == project_id)
@@ -218,15 +225,15 @@ async def project_sessions(
     query = query.order_by(AgentSession.last_activity_at.desc(), AgentSession.id.desc())
     rows = await session.scalars(query.limit(RECENT_SESSIONS_LIMIT))
     return [
-        {
-            "session_id": agent.session_key,
-            "machine_id": agent.machine_id,
-            "user_id": agent.user_id,
-            "project_id": str(agent.project_id) if agent.project_id else None,
-            "caller_role": agent.caller_role,
-            "caller_origin": agent.caller_origin,
-            "connected_at": iso(agent.connected_at),
-            "last_activity_at": iso(agent.last_activity_at),
-        }
+        AgentSessionView(
+            session_id=agent.session_key,
+            machine_id=agent.machine_id,
+            user_id=agent.user_id,
+            project_id=agent.project_id,
+            caller_role=agent.caller_role,
+            caller_origin=agent.caller_origin,
+            connected_at=agent.connected_at,
+            last_activity_at=agent.last_activity_at,
+        )
         for agent in rows
     ]

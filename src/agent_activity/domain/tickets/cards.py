@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import Project, Ticket
 from agent_activity.domain.errors import FieldIssue, Invalid, NotFound
+from agent_activity.domain.tickets.results import TicketView
 
 TITLE_MAX = 500
 DESCRIPTION_MAX = 20_000
@@ -207,16 +208,6 @@ async def update_ticket(
     return ticket
 
 
-def ticket_view(ticket: Ticket) -> dict[str, object]:
-    """The JSON shape of a ticket, the same over REST and MCP."""
-    return {
-        "id": str(ticket.id),
-        "number": ticket.number,
-        "title": ticket.title,
-        "description": ticket.description,
-        "column": ticket.column,
-        "position": ticket.position,
-        "project_id": str(ticket.project_id),
-        "created_at": ticket.created_at.isoformat().replace("+00:00", "Z"),
-        "updated_at": ticket.updated_at.isoformat().replace("+00:00", "Z"),
-    }
+def ticket_view(ticket: Ticket) -> TicketView:
+    """The shape of a ticket, the same over REST and MCP."""
+    return TicketView.model_validate(ticket)

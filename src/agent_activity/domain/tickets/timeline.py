@@ -30,6 +30,15 @@ from agent_activity.db.models import (
 )
 from agent_activity.domain.activity.cursor import CursorCodec
 from agent_activity.domain.activity.query import PAGE_COLUMNS, Position, as_activity
+from agent_activity.domain.activity.results import Activity
+from agent_activity.domain.tickets.results import (
+    ActivityEntry,
+    CheckpointEntry,
+    IntervalEntry,
+    TimelineAgent,
+    TimelinePage,
+    TimelinePerson,
+)
 from agent_activity.domain.tickets.usage import agent_label, uuids_of
 
 
@@ -41,22 +50,11 @@ class TimelineWindow:
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of the story: what happened (``kind``), when, and its own fields."""
+    """One line of the story, with the time and id it is ordered by."""
 
-    kind: str  # "interval" | "checkpoint" | "activity"
     at: datetime
     id: uuid.UUID
-    fields: dict[str, Any]
-
-    def view(self) -> dict[str, Any]:
-        return {"kind": self.kind, "at": self.at.isoformat(), "id": str(self.id), **self.fields}
-
-
-@dataclass(frozen=True)
-class TimelinePage:
-    data: list[dict[str, Any]]
-    has_more: bool
-    next_cursor: str | None
+    view: IntervalEntry | CheckpointEntry | ActivityEntry
 
 
 def fingerprint(ticket: Ticket, window: TimelineWindow) -> bytes:
@@ -90,7 +88,7 @@ async def ticket_timeline(
     more = len(merged) > limit
     last = page[-1] if more else None
     return TimelinePage(
-        data=[entry.view() for entry in page],
+        data=[entry.view for entry in page],
         has_more=more,
         next_cursor=codec.encode(Position(last.at, last.id), mark) if last else None,
     )
@@ -130,15 +128,18 @@ async def _intervals(
     )
     entries = []
     for interval, client, user_id in (await session.execute(query, values)).all():
-        fields = {
-            "session_id": str(interval.session_id),
-            "agent": _agent(interval.session_id, client, interval.agent_role, interval.origin),
-            "user": {"id": user_id, "name": None},
-            "started_at": interval.started_at.isoformat(),
-            "ended_at": interval.ended_at.isoformat() if interval.ended_at else None,
-            "duration_s": interval.duration_seconds,
-        }
-        entries.append(Entry("interval", interval.started_at, interval.id, fields))
+        view = IntervalEntry(
+            kind="interval",
+            at=interval.started_at.isoformat(),
+            id=interval.id,
+            session_id=interval.session_id,
+            agent=_agent(interval.session_id, client, interval.agent_role, interval.origin),
+            user=TimelinePerson(id=user_id, name=None),
+            started_at=interval.started_at.isoformat(),
+            ended_at=interval.ended_at.isoformat() if interval.ended_at else None,
+            duration_s=interval.duration_seconds,
+        )
+        entries.append(Entry(interval.started_at, interval.id, view))
     return entries
 
 
@@ -159,15 +160,17 @@ async def _checkpoints(
     )
     entries = []
     for checkpoint, client, origin in (await session.execute(query, values)).all():
-        session_id = checkpoint.session_id
-        fields = {
-            "session_id": str(session_id) if session_id else None,
-            "agent": _agent(session_id, client, checkpoint.agent_role, origin),
-            "status": checkpoint.status,
-            "progress_pct": checkpoint.progress_pct,
-            "details": checkpoint.details,
-        }
-        entries.append(Entry("checkpoint", checkpoint.created_at, checkpoint.id, fields))
+        view = CheckpointEntry(
+            kind="checkpoint",
+            at=checkpoint.created_at.isoformat(),
+            id=checkpoint.id,
+            session_id=checkpoint.session_id,
+            agent=_agent(checkpoint.session_id, client, checkpoint.agent_role, origin),
+            status=checkpoint.status,
+            progress_pct=checkpoint.progress_pct,
+            details=checkpoint.details,
+        )
+        entries.append(Entry(checkpoint.created_at, checkpoint.id, view))
     return entries
 
 
@@ -190,31 +193,39 @@ async def _activity(
         .limit(LIMIT)
     )
     rows = (await session.execute(query, values)).all()
-    return [Entry("activity", row[2], row[0], {"record": as_activity(row)}) for row in rows]
+    return [
+        Entry(
+            row[2],
+            row[0],
+            ActivityEntry(
+                kind="activity",
+                at=row[2].isoformat(),
+                id=row[0],
+                record=Activity.model_validate(as_activity(row)),
+            ),
+        )
+        for row in rows
+    ]
 
 
 def _agent(
     session_id: uuid.UUID | None, client: str | None, role: str | None, origin: str | None
-) -> dict[str, Any] | None:
+) -> TimelineAgent | None:
     if session_id is None:
         return None
-    return {
-        "name": agent_label(session_id, client, role),
-        "client_name": client,
-        "role": role,
-        "origin": origin,
-    }
+    name = agent_label(session_id, client, role)
+    return TimelineAgent(name=name, client_name=client, role=role, origin=origin)
 
 
 async def _name_people(session: AsyncSession, page: Iterable[Entry]) -> None:
     """Each interval's person by name, in one read for the page."""
-    people = [entry.fields["user"] for entry in page if entry.kind == "interval"]
-    ids = uuids_of(person["id"] for person in people if person["id"])
+    people = [entry.view.user for entry in page if isinstance(entry.view, IntervalEntry)]
+    ids = uuids_of(person.id for person in people if person.id)
     if not ids:
         return
     names = dict((await session.execute(select(User.id, User.name).where(User.id.in_(ids)))).all())
     for person in people:
         try:
-            person["name"] = names.get(uuid.UUID(person["id"]))
+            person.name = names.get(uuid.UUID(person.id or ""))
         except (TypeError, ValueError):
             continue
