@@ -78,7 +78,7 @@ async def test_the_timeline_tells_the_tickets_story_in_order(
     first, mark, call, failed, model, open_one = entries
     assert first["session_id"] == str(board.agents[0])
     assert first["agent"]["name"].startswith("claude-code")
-    assert first["agent"]["name"].endswith(f"({str(board.agents[0])[-6:]})")
+    assert first["agent"]["name"].endswith(f"({str(board.agents[0])[-8:]})")
     assert first["user"]["name"] == "Admin"
     assert first["duration_s"] == 50 and first["ended_at"] is not None
     assert (mark["status"], mark["progress_pct"]) == ("working", 50.0)

@@ -215,7 +215,7 @@ def agent_label(agent_id: uuid.UUID, client: str | None, role: str | None) -> st
     """An agent session as people read it: its client and role, and the end of its id, which
     (unlike a UUIDv7's start, its timestamp) tells two sessions of one minute apart."""
     label = " · ".join(part for part in (client or "agent", role) if part)
-    return f"{label} ({str(agent_id)[-6:]})"
+    return f"{label} ({str(agent_id)[-8:]})"
 
 
 def uuids_of(keys: Iterable[str]) -> list[uuid.UUID]:
