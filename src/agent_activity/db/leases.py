@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.db.models import JobLease
+from agent_activity.db.upsert import insert_for
 
 # The holder of a lease row nobody has taken yet; it has long expired.
 NOBODY = ""
@@ -30,9 +29,8 @@ async def take_lease(
     holder has it and it has not expired."""
     async with sessionmaker() as session, session.begin():
         dialect = (await session.connection()).dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         await session.execute(
-            insert(JobLease)
+            insert_for(dialect, JobLease)
             .values(name=name, holder=NOBODY, expires_at=NEVER)
             .on_conflict_do_nothing(index_elements=[JobLease.name])
         )

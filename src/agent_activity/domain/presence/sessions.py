@@ -17,13 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from agent_activity.db.base import new_id
 from agent_activity.db.models import AgentSession, Ticket, WorkInterval
+from agent_activity.db.upsert import insert_for
 from agent_activity.domain.errors import Conflict, FieldIssue, Forbidden, Invalid
 from agent_activity.domain.presence.client import ClientIdentity
 from agent_activity.domain.presence.reconnects import continue_recent_session
@@ -262,9 +261,8 @@ async def _insert_session(
     """Insert-if-absent, so two first calls of one client racing each other both succeed; the
     session, and whether this call inserted it."""
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(AgentSession)
+        insert_for(dialect, AgentSession)
         .values(
             id=new_id(),
             session_key=identity.session_key,

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.db.base import new_id, utcnow
 from agent_activity.db.batch_writer import BatchWriter, in_transaction
 from agent_activity.db.models import TelemetryJoin
+from agent_activity.db.upsert import insert_for
 
 JOIN_FLUSH_INTERVAL_S = 0.25
 MAX_KEY = 200
@@ -69,8 +68,9 @@ async def write_joins(session: AsyncSession, joins: list[JoinKey]) -> None:
         return
     table = cast(Table, TelemetryJoin.__table__)
     dialect = (await session.connection()).dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).on_conflict_do_nothing(index_elements=["org_id", "join_key"])
+    statement = insert_for(dialect, table).on_conflict_do_nothing(
+        index_elements=["org_id", "join_key"]
+    )
     now = utcnow()
     await session.execute(
         statement,

@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -35,6 +33,7 @@ from agent_activity.db.models import (
     WorkInterval,
     Workspace,
 )
+from agent_activity.db.upsert import insert_for
 from agent_activity.domain.errors import Invalid, NotFound
 from agent_activity.domain.tenancy.access import check_org_access, get_workspace
 from agent_activity.domain.tenancy.principal import READ, Principal
@@ -241,9 +240,8 @@ async def service_secret(session: AsyncSession, name: str) -> str:
     existing = await session.scalar(select(ServiceSecret.value).where(ServiceSecret.name == name))
     if existing is not None:
         return existing
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(ServiceSecret)
+        insert_for(session.get_bind().dialect.name, ServiceSecret)
         .values(name=name, value=secrets.token_urlsafe(48))
         .on_conflict_do_nothing(index_elements=["name"])
     )

@@ -18,11 +18,10 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_activity.db.models import RateLimitCounter
+from agent_activity.db.upsert import insert_for
 from agent_activity.domain.errors import RateLimited
 
 WINDOW_S = 60
@@ -41,9 +40,8 @@ class DatabaseCounter:
 
     async def increment(self, key: str, window_start: int, by: int = 1) -> int:
         async with self._sessionmaker() as session, session.begin():
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
             statement = (
-                insert(RateLimitCounter)
+                insert_for(session.get_bind().dialect.name, RateLimitCounter)
                 .values(key=key, window_start=window_start, count=by)
                 .on_conflict_do_update(
                     index_elements=["key", "window_start"],
