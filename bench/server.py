@@ -36,12 +36,12 @@ def peak_rss_bytes(pid: int) -> int | None:
     """The peak resident set size (VmHWM) of the process and its children (the request log's
     helper), while they run; None off Linux. Each has its own peak, so the sum is an upper
     bound of what they held at any one moment."""
-    peaks = [_peak_of(process) for process in (pid, *_children_of(pid))]
+    peaks = [_peak_of(process) for process in (pid, *children_of(pid))]
     known = [peak for peak in peaks if peak is not None]
     return sum(known) if known else None
 
 
-def _children_of(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     try:
         return [
             int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
