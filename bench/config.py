@@ -30,6 +30,9 @@ class Sizes:
     # rounds, 0.966-1.014 over 30; against a 0.95 target and a log that costs 1-2%, that spread
     # decided the verdict. A round takes about 11 s: 60 are 11 minutes per engine.
     requestlog_rounds: int = 60
+    # /healthz under errors: rounds of this many quiet probes, then a burst of failing requests.
+    health_rounds: int = 20
+    health_alone: int = 50
 
 
 FULL = Sizes(
@@ -58,6 +61,7 @@ QUICK = Sizes(
     saturation_s=2.0,
     requestlog_window_s=0.7,
     requestlog_rounds=3,
+    health_rounds=5,
 )
 
 # Only for the test of the harness itself: every code path, seconds in all.
@@ -79,6 +83,8 @@ TINY = replace(
     throughput_concurrency=4,
     requestlog_window_s=0.3,
     requestlog_rounds=2,
+    health_rounds=2,
+    health_alone=20,
 )
 
 MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}

@@ -174,6 +174,10 @@ async def main() -> None:
         from bench.mcpload import mcp_job
 
         result = await mcp_job(job)
+    elif kind == "burst":
+        from bench.burstload import burst_job
+
+        result = await burst_job(job)
     else:
         raise SystemExit(f"unknown job kind {kind!r}")
     sys.stdout.write(json.dumps(result))

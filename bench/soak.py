@@ -30,9 +30,9 @@ from rich.table import Table
 from bench.config import QUICK
 from bench.context import Context
 from bench.loadgen import run_job
-from bench.runner import make_world
 from bench.server import Server, children_of
 from bench.storage import create_database, drop_database, open_store
+from bench.world import make_world
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Below this a slope is noise: a few pages of allocator churn over a minute.
@@ -160,7 +160,7 @@ async def run_soak(
     soak = Soak(engine, agents, duration_s, warmup_s)
     try:
         sizes = replace(QUICK, mode="soak", mcp_duration_s=duration_s)
-        world = await make_world(database, sizes)
+        world = await make_world(database.url, sizes.mcp_projects)
         store = await open_store(database)
         ctx = Context(engine, sizes, world, database, store, datetime.now(UTC), workdir)
         server = ctx.new_server()
