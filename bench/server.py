@@ -66,6 +66,7 @@ class Server:
 
     def __init__(self, env: dict[str, str], log_path: Path, cwd: Path) -> None:
         self.env = env
+        self.command = serve_command()  # what runs `serve` (bench.traced replaces it)
         self.log_path = log_path
         self.cwd = cwd  # no stray .env file is read from here
         self.port = free_port()
@@ -75,7 +76,7 @@ class Server:
 
     async def start(self, timeout_s: float = 120.0) -> None:
         env = {**os.environ, **self.env}
-        command = [*serve_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [*self.command, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *command, env=env, stdout=log, stderr=log, cwd=self.cwd

@@ -32,8 +32,10 @@ from bench.context import Context
 from bench.loadgen import run_job
 from bench.server import Server, children_of
 from bench.storage import create_database, drop_database, open_store
+from bench.traced import DIR_ENV
 from bench.world import make_world
 
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Below this a slope is noise: a few pages of allocator churn over a minute.
 LEVEL_MIB_PER_MIN = 0.1
@@ -127,6 +129,13 @@ async def sample_until(pid: int, every_s: float, done: asyncio.Future[Any], soak
         return
 
 
+def trace(server: Server, directory: Path) -> None:
+    """Start ``server`` under bench.traced: a tracemalloc snapshot into ``directory`` a minute."""
+    server.command = [sys.executable, "-m", "bench.traced"]
+    server.env[DIR_ENV] = str(directory.resolve())
+    server.env["PYTHONPATH"] = str(ROOT)
+
+
 def mcp_soak_job(ctx: Context, server: Server, agents: int, interval_s: float) -> dict[str, Any]:
     """The presence scenario's job, steady for the whole soak, without its saturation part."""
     projects = ctx.world.project_ids
@@ -154,6 +163,7 @@ async def run_soak(
     warmup_s: float,
     postgres_url: str,
     console: Console,
+    tracemalloc_dir: Path | None = None,
 ) -> Soak:
     workdir = Path(tempfile.mkdtemp(prefix="aa-soak-"))
     database = await create_database(engine, workdir, postgres_url)
@@ -164,6 +174,8 @@ async def run_soak(
         store = await open_store(database)
         ctx = Context(engine, sizes, world, database, store, datetime.now(UTC), workdir)
         server = ctx.new_server()
+        if tracemalloc_dir is not None:
+            trace(server, tracemalloc_dir)
         try:
             await server.start()
             assert server.pid is not None
@@ -236,6 +248,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("AGENT_ACTIVITY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
         help="an admin connection, for --engine postgresql",
     )
+    parser.add_argument(
+        "--tracemalloc",
+        type=Path,
+        metavar="DIR",
+        help="run the server under tracemalloc, a snapshot into DIR each minute (then "
+        "`python -m bench.traced diff DIR`)",
+    )
     return parser.parse_args(argv)
 
 
@@ -252,6 +271,7 @@ def main(argv: list[str] | None = None) -> None:
             warmup_s=args.warmup,
             postgres_url=args.postgres_url,
             console=console,
+            tracemalloc_dir=args.tracemalloc,
         )
     )
     print_soak(soak, console)
