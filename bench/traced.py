@@ -4,11 +4,14 @@ finding what grows in a soak (`python -m bench.soak --tracemalloc DIR`).
 Only the benchmark starts the server this way; the service itself has no such switch. A thread
 writes a tracemalloc snapshot into ``$AGENT_ACTIVITY_BENCH_TRACEMALLOC_DIR`` every
 ``$AGENT_ACTIVITY_BENCH_TRACEMALLOC_EVERY_S`` seconds (files numbered in order), and
-`python -m bench.traced diff DIR` prints what grew between the second snapshot and the last.
+`python -m bench.traced diff DIR` prints how much was alive in the second snapshot and the last,
+and the allocation sites that grew most between them. Each snapshot follows a full garbage
+collection, so only what is still referenced counts.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -18,7 +21,7 @@ from pathlib import Path
 
 DIR_ENV = "AGENT_ACTIVITY_BENCH_TRACEMALLOC_DIR"
 EVERY_ENV = "AGENT_ACTIVITY_BENCH_TRACEMALLOC_EVERY_S"
-FRAMES = 12
+FRAMES = 8
 
 
 def snapshot_forever(directory: Path, every_s: float) -> None:
@@ -26,6 +29,7 @@ def snapshot_forever(directory: Path, every_s: float) -> None:
     number = 0
     while True:
         time.sleep(every_s)
+        gc.collect()  # garbage waiting in cycles would read as growth
         snapshot = tracemalloc.take_snapshot().filter_traces(
             [tracemalloc.Filter(False, tracemalloc.__file__)]
         )
@@ -52,6 +56,9 @@ def diff(directory: Path, top: int = 25) -> None:
         tracemalloc.Snapshot.load(str(files[1])),
         tracemalloc.Snapshot.load(str(files[-1])),
     )
+    for name, snapshot in ((files[1].name, first), (files[-1].name, last)):
+        traced = sum(trace.size for trace in snapshot.traces) / 2**20
+        print(f"{name}: {traced:.2f} MiB of Python allocations alive")
     print(f"{files[1].name} -> {files[-1].name}")
     for stat in last.compare_to(first, "traceback")[:top]:
         print(f"{stat.size_diff / 1024:+10.1f} KiB {stat.count_diff:+8d} blocks")
