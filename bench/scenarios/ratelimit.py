@@ -10,8 +10,8 @@ each other are the measurement's own spread, printed beside it.
 from __future__ import annotations
 
 from bench.context import Context
-from bench.report import Row
-from bench.stats import fmt_count, rate_of
+from bench.report import on_off_row
+from bench.stats import rate_of
 
 LIMIT_OFF = "limit off"
 SCENARIO = "rate limit on / off, requests/s"
@@ -21,21 +21,8 @@ def add_rate_limit_row(ctx: Context, data: str, totals: dict[str, list[float]], 
     """``totals``: (requests, seconds) of the rotation's servers; ``off`` and ``control`` have
     the log off and the limit on, ``LIMIT_OFF`` both off."""
     on, off = rate_of(totals["off"], totals["control"]), rate_of(totals[LIMIT_OFF])
-    ratio = on / off
     control_ratio = rate_of(totals["control"]) / rate_of(totals["off"])
-    ctx.rows.append(
-        Row(
-            ctx.engine,
-            data,
-            SCENARIO,
-            f"{fmt_count(on)}/s on",
-            f"{fmt_count(off)}/s off (on/on {control_ratio:.3f})",
-            f"{ratio:.3f}",
-            "",
-            "",
-            {"on_per_s": on, "off_per_s": off, "ratio": ratio, "control_ratio": control_ratio},
-        )
-    )
+    ctx.rows.append(on_off_row(ctx.engine, data, SCENARIO, (on, off), ("on/on", control_ratio)))
     ctx.notes.append(
         f"{ctx.engine}: rate limit: the request-log mix ({mix}) on two servers counting the "
         f"limit as by default against one with it off (all three with the request log off), in "

@@ -16,10 +16,10 @@ from typing import Any
 
 from bench.context import Context
 from bench.loadgen import run_job
-from bench.report import Row, not_available, verdict
+from bench.report import not_available, on_off_row, verdict
 from bench.scenarios.ratelimit import LIMIT_OFF, add_rate_limit_row
 from bench.server import Server
-from bench.stats import fmt_count, rate_of
+from bench.stats import rate_of
 
 SCENARIO = "request log on / off, requests/s"
 TARGET = "≥ 0.95"
@@ -97,25 +97,10 @@ async def measure_request_log(
     ratio = on / off
     control_ratio = rate_of(totals["control"]) / rate_of(totals["off"])
     mix = ", ".join(spec["path"].rsplit("/", 1)[-1] for spec in specs)
-    ctx.rows.append(
-        Row(
-            ctx.engine,
-            data,
-            SCENARIO,
-            f"{fmt_count(on)}/s on",
-            f"{fmt_count(off)}/s off (off/off {control_ratio:.3f})",
-            f"{ratio:.3f}",
-            TARGET,
-            verdict(ratio >= 0.95),
-            {
-                "on_per_s": on,
-                "off_per_s": off,
-                "ratio": ratio,
-                "control_ratio": control_ratio,
-                "endpoints": len(specs),
-            },
-        )
-    )
+    row = on_off_row(ctx.engine, data, SCENARIO, (on, off), ("off/off", control_ratio))
+    row.target, row.result = TARGET, verdict(ratio >= 0.95)
+    row.metrics["endpoints"] = len(specs)
+    ctx.rows.append(row)
     ctx.notes.append(
         f"{ctx.engine}: request-log mix ({mix}) at concurrency "
         f"{ctx.sizes.throughput_concurrency}, {ctx.sizes.requestlog_rounds} rounds of a "
