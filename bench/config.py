@@ -32,6 +32,9 @@ class Sizes:
     requestlog_rounds: int = 60
     # Spans sent to this service and to Arize Phoenix (about 150 spans/s here); 0 skips it.
     phoenix_spans: int = 10_000
+    # /healthz under errors: rounds of this many quiet probes, then a burst of failing requests.
+    health_rounds: int = 20
+    health_alone: int = 50
 
 
 FULL = Sizes(
@@ -61,6 +64,7 @@ QUICK = Sizes(
     requestlog_window_s=0.7,
     requestlog_rounds=3,
     phoenix_spans=2_048,
+    health_rounds=5,
 )
 
 # Only for the test of the harness itself: every code path, seconds in all.
@@ -83,6 +87,8 @@ TINY = replace(
     requestlog_window_s=0.3,
     requestlog_rounds=2,
     phoenix_spans=0,
+    health_rounds=2,
+    health_alone=20,
 )
 
 MODES = {"full": FULL, "quick": QUICK, "tiny": TINY}

@@ -37,13 +37,14 @@ class Context:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def new_server(self, *, request_log: bool = True) -> Server:
+    def new_server(self, *, request_log: bool = True, rate_limit: bool = True) -> Server:
         """A server process on this database, configured as the report says (not started)."""
         env = {
             "AGENT_ACTIVITY_DATABASE_URL": self.database.url,
             "AGENT_ACTIVITY_REQUEST_LOG_ENABLED": "true" if request_log else "false",
-            # The limit is on, counted as by default (no Redis), but too high to refuse the load.
-            "AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE": str(BENCH_RATE_LIMIT),
+            # The limit is on, counted as by default (no Redis), but too high to refuse the load;
+            # 0 turns it off (only to measure its cost).
+            "AGENT_ACTIVITY_RATE_LIMIT_PER_MINUTE": str(BENCH_RATE_LIMIT if rate_limit else 0),
             "AGENT_ACTIVITY_LOG_LEVEL": "warning",
             "AGENT_ACTIVITY_WORKERS": "1",
         }

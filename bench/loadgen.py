@@ -182,6 +182,10 @@ async def main() -> None:
         from bench.otlpload import sdk_spans_job
 
         result = sdk_spans_job(job)
+    elif kind == "burst":
+        from bench.burstload import burst_job
+
+        result = await burst_job(job)
     else:
         raise SystemExit(f"unknown job kind {kind!r}")
     sys.stdout.write(json.dumps(result))

@@ -41,6 +41,29 @@ class Row:
         )
 
 
+def on_off_row(
+    engine: str, data: str, scenario: str, rates: tuple[float, float], control: tuple[str, float]
+) -> Row:
+    """A side-by-side throughput row: ``rates`` on and off, their ratio, and the control's
+    label and ratio (two alike servers against each other) beside the "off" rate."""
+    on, off = rates
+    label, control_ratio = control
+    return Row(
+        engine,
+        data,
+        scenario,
+        f"{on:,.0f}/s on",
+        f"{off:,.0f}/s off ({label} {control_ratio:.3f})",
+        f"{on / off:.3f}",
+        metrics={
+            "on_per_s": on,
+            "off_per_s": off,
+            "ratio": on / off,
+            "control_ratio": control_ratio,
+        },
+    )
+
+
 def not_available(engine: str, data: str, scenario: str, reason: str, target: str = "") -> Row:
     return Row(engine, data, scenario, f"not available ({reason})", target=target, result="n/a")
 

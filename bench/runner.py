@@ -16,7 +16,6 @@ from typing import Any
 from rich.console import Console
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from agent_activity.db.engine import create_sessionmaker
 from bench.config import Sizes
 from bench.context import Context
 from bench.environment import (
@@ -30,6 +29,8 @@ from bench.producer import prepared_records, prepared_runs
 from bench.profiling import recording
 from bench.report import Report, Row
 from bench.scenarios.feeds import measure_feeds
+from bench.scenarios.health import DATA as HEALTH_DATA
+from bench.scenarios.health import measure_health
 from bench.scenarios.ingest import measure_ingest
 from bench.scenarios.ledger import measure_ticket_usage
 from bench.scenarios.otlp import measure_otlp
@@ -39,8 +40,8 @@ from bench.scenarios.presence import measure_presence
 from bench.scenarios.requestlog import measure_request_log
 from bench.scenarios.runs import measure_runs
 from bench.scenarios.ticket_rollups import measure_ticket_rollups
-from bench.storage import Database, create_database, drop_database, open_store
-from bench.world import World, build_world
+from bench.storage import create_database, drop_database, open_store
+from bench.world import make_world
 
 LOAD_BATCH = 10_000
 # The names --only accepts, in the order they run.
@@ -55,16 +56,8 @@ SCENARIOS = (
     "runs list",
     "presence",
     "request log",
+    "/healthz under errors",
 )
-
-
-async def make_world(database: Database, sizes: Sizes) -> World:
-    engine = create_async_engine(database.url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await build_world(session, sizes.mcp_projects)
-    finally:
-        await engine.dispose()
 
 
 async def load_runs(ctx: Context, console: Console) -> None:
@@ -132,14 +125,17 @@ async def measure_engine(ctx: Context, console: Console) -> None:
     first_summary: list[float] = []
     first_usage: dict[str, float] = {}
     server = ctx.server = ctx.new_server()
-    # Only for the request log's cost, at the end: three servers alike but for the log (one on,
-    # two off), started together and idle until then, so the comparison is not also one of
-    # their histories (the harness's server has by then held a thousand MCP clients).
+    # Only for the request log's and the rate limit's costs, at the end: four servers alike but
+    # for the log (one on, two off) and the limit (one more, log and limit off), started
+    # together and idle until then, so the comparison is not also one of their histories (the
+    # harness's server has by then held a thousand MCP clients).
     log_on, log_off = ctx.new_server(), ctx.new_server(request_log=False)
     control = ctx.new_server(request_log=False)
+    limit_off = ctx.new_server(request_log=False, rate_limit=False)
+    idle = (log_on, log_off, control, limit_off)
     # All the servers start while the first records load and idle while later steps load: one
     # process keeps its memory high-water mark over the whole run, and a start costs seconds.
-    starting = asyncio.gather(server.start(), log_on.start(), log_off.start(), control.start())
+    starting = asyncio.gather(server.start(), *(each.start() for each in idle))
     try:
         for index, step in enumerate(sizes.record_steps):
             await load_records(ctx, step, index, console)
@@ -159,13 +155,14 @@ async def measure_engine(ctx: Context, console: Console) -> None:
         runs = f"{sizes.runs:,} runs"
         await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
         await guarded(ctx, "presence", data, measure_presence(ctx, data))
-        console.log(f"{ctx.engine}: request log on / off")
-        measuring = measure_request_log(ctx, data, log_on, log_off, control)
+        console.log(f"{ctx.engine}: request log on / off, rate limit on / off")
+        measuring = measure_request_log(ctx, data, log_on, log_off, control, limit_off)
         await guarded(ctx, "request log", data, measuring)
+        await guarded(ctx, "/healthz under errors", HEALTH_DATA, measure_health(ctx))
     finally:
         starting.cancel()
         await asyncio.gather(starting, return_exceptions=True)
-        await asyncio.gather(server.stop(), log_on.stop(), log_off.stop(), control.stop())
+        await asyncio.gather(server.stop(), *(each.stop() for each in idle))
         ctx.server = None
     if server.peak_rss:
         ctx.rows.append(
@@ -195,7 +192,7 @@ async def run_engine(
     console.log(f"{engine}: creating a fresh database")
     database = await create_database(engine, workdir, postgres_url)
     try:
-        world = await make_world(database, sizes)
+        world = await make_world(database.url, sizes.mcp_projects)
         store = await open_store(database, bulk=True)
         ctx = Context(engine, sizes, world, database, store, datetime.now(UTC), workdir)
         ctx.profile_dir = profile_dir

@@ -36,12 +36,12 @@ def peak_rss_bytes(pid: int) -> int | None:
     """The peak resident set size (VmHWM) of the process and its children (the request log's
     helper), while they run; None off Linux. Each has its own peak, so the sum is an upper
     bound of what they held at any one moment."""
-    peaks = [_peak_of(process) for process in (pid, *_children_of(pid))]
+    peaks = [_peak_of(process) for process in (pid, *children_of(pid))]
     known = [peak for peak in peaks if peak is not None]
     return sum(known) if known else None
 
 
-def _children_of(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     try:
         return [
             int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -66,6 +66,7 @@ class Server:
 
     def __init__(self, env: dict[str, str], log_path: Path, cwd: Path) -> None:
         self.env = env
+        self.command = serve_command()  # what runs `serve` (bench.traced replaces it)
         self.log_path = log_path
         self.cwd = cwd  # no stray .env file is read from here
         self.port = free_port()
@@ -75,7 +76,7 @@ class Server:
 
     async def start(self, timeout_s: float = 120.0) -> None:
         env = {**os.environ, **self.env}
-        command = [*serve_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [*self.command, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *command, env=env, stdout=log, stderr=log, cwd=self.cwd

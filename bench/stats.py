@@ -38,3 +38,8 @@ def fmt_ms(value: float) -> str:
 
 def fmt_count(value: float) -> str:
     return f"{value:,.0f}"
+
+
+def rate_of(*totals: list[float]) -> float:
+    """Per second over several (count, seconds) totals together."""
+    return sum(t[0] for t in totals) / sum(t[1] for t in totals)

@@ -12,9 +12,10 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from agent_activity import bootstrap, demo
+from agent_activity.db.engine import create_sessionmaker
 from agent_activity.db.models import Agent, Augmentation, Endpoint, Org, User
 from agent_activity.domain.tenancy import orgs as tenancy
 from agent_activity.domain.tenancy.principal import ALL_SCOPES
@@ -124,6 +125,16 @@ async def build_world(session: AsyncSession, mcp_projects: int, mcp_tokens: int 
         hot_agent_id=str(agents[0].id),
         ledger=ledger,
     )
+
+
+async def make_world(database_url: str, mcp_projects: int) -> World:
+    """The world built in the database at ``database_url``, in one transaction."""
+    engine = create_async_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await build_world(session, mcp_projects)
+    finally:
+        await engine.dispose()
 
 
 def demo_world(world: World) -> demo.DemoWorld:

@@ -5,7 +5,9 @@ run on the same data and take short closed-loop windows in turns; the rates are 
 windows, so the drifts of a shared machine hit every side alike. The log is measured against
 both log-off servers together; the two against each other are the control: two identical
 servers, whose ratio shows how far the measurement itself strays (on this two-core machine,
-0.93-1.05 over 12 rounds, 0.966-1.014 over 30: bench/config.py says why there are 60).
+0.93-1.05 over 12 rounds, 0.966-1.014 over 30: bench/config.py says why there are 60). A
+fourth server, with the log and the rate limit off, takes its turn in the same rotation for the
+limit's cost (scenarios/ratelimit.py).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any
 
 from bench.context import Context
 from bench.loadgen import run_job
-from bench.report import Row, not_available, verdict
+from bench.report import not_available, on_off_row, verdict
+from bench.scenarios.ratelimit import LIMIT_OFF, add_rate_limit_row
 from bench.server import Server
-from bench.stats import fmt_count
+from bench.stats import rate_of
 
 SCENARIO = "request log on / off, requests/s"
 TARGET = "≥ 0.95"
@@ -72,16 +75,13 @@ async def alternate(
     return totals
 
 
-def rate(*totals: list[float]) -> float:
-    """Requests per second over the windows of the given servers together."""
-    return sum(t[0] for t in totals) / sum(t[1] for t in totals)
-
-
 async def measure_request_log(
-    ctx: Context, data: str, log_on: Server, log_off: Server, control: Server
+    ctx: Context, data: str, log_on: Server, log_off: Server, control: Server, limit_off: Server
 ) -> None:
     """``log_on`` against ``log_off`` and ``control`` (the log off in both): three servers on the
-    same data, alike but for the log, that idled until now, measured in turns."""
+    same data, alike but for the log, that idled until now, measured in turns; with them in the
+    same rotation ``limit_off`` (log and rate limit off), for the limit's cost
+    (scenarios/ratelimit.py)."""
     specs = []
     for spec in candidate_requests(ctx):
         response = await ctx.probe("GET", spec["path"], params=spec["params"])
@@ -91,30 +91,16 @@ async def measure_request_log(
         ctx.rows.append(not_available(ctx.engine, data, SCENARIO, "no read endpoint yet", TARGET))
         return
     urls = {"on": log_on.base_url, "off": log_off.base_url, "control": control.base_url}
+    urls[LIMIT_OFF] = limit_off.base_url
     totals = await alternate(ctx, urls, specs)
-    on, off = rate(totals["on"]), rate(totals["off"], totals["control"])
+    on, off = rate_of(totals["on"]), rate_of(totals["off"], totals["control"])
     ratio = on / off
-    control_ratio = rate(totals["control"]) / rate(totals["off"])
+    control_ratio = rate_of(totals["control"]) / rate_of(totals["off"])
     mix = ", ".join(spec["path"].rsplit("/", 1)[-1] for spec in specs)
-    ctx.rows.append(
-        Row(
-            ctx.engine,
-            data,
-            SCENARIO,
-            f"{fmt_count(on)}/s on",
-            f"{fmt_count(off)}/s off (off/off {control_ratio:.3f})",
-            f"{ratio:.3f}",
-            TARGET,
-            verdict(ratio >= 0.95),
-            {
-                "on_per_s": on,
-                "off_per_s": off,
-                "ratio": ratio,
-                "control_ratio": control_ratio,
-                "endpoints": len(specs),
-            },
-        )
-    )
+    row = on_off_row(ctx.engine, data, SCENARIO, (on, off), ("off/off", control_ratio))
+    row.target, row.result = TARGET, verdict(ratio >= 0.95)
+    row.metrics["endpoints"] = len(specs)
+    ctx.rows.append(row)
     ctx.notes.append(
         f"{ctx.engine}: request-log mix ({mix}) at concurrency "
         f"{ctx.sizes.throughput_concurrency}, {ctx.sizes.requestlog_rounds} rounds of a "
@@ -122,3 +108,4 @@ async def measure_request_log(
         f"against two with it off; the two log-off servers against each other (the "
         f"measurement's own spread): {control_ratio:.3f}"
     )
+    add_rate_limit_row(ctx, data, totals, mix)

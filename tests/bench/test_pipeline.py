@@ -35,6 +35,8 @@ ONCE = [
     "GET …/agent-activity",
     "most tool calls/s",
     "request log on / off",
+    "rate limit on / off",
+    "/healthz p99 during bursts",
     "peak memory (RSS)",
 ]
 
@@ -124,6 +126,14 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
     assert find(rows, "most tool calls/s").metrics["calls_per_s"] > 0
     log = find(rows, "request log").metrics
     assert log["on_per_s"] > 0 and log["off_per_s"] > 0
+    limit = find(rows, "rate limit").metrics
+    assert limit["on_per_s"] > 0 and limit["off_per_s"] > 0
+    assert abs(limit["ratio"] - limit["on_per_s"] / limit["off_per_s"]) < 1e-9
+    health = find(rows, "/healthz p99").metrics
+    assert health["failed_requests"] == 100 * TINY.health_rounds  # every one a 500
+    assert 0 < health["alone_p50_ms"] <= health["alone_p99_ms"]
+    assert health["during_samples"] > 0 and health["succeeding_p99_ms"] > 0
+    assert abs(health["delay_ms"] - (health["during_p99_ms"] - health["alone_p99_ms"])) < 1e-9
     assert 50 < find(rows, "peak memory").metrics["peak_rss_mib"] < 4096
 
     text = output.read_text()

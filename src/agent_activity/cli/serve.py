@@ -59,6 +59,9 @@ def serve(
     import uvicorn
 
     from agent_activity.limits.protocol import HeadTimeoutProtocol
+    from agent_activity.malloc_arenas import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread allocates (docs/faults.md, "Memory")
 
     overrides = {"host": host, "port": port, "workers": workers, "demo_agents": demo_agents}
     for key, value in overrides.items():
