@@ -12,7 +12,7 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 from mcp import Client
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.app import create_app
@@ -70,6 +70,24 @@ async def test_mcp_without_a_valid_token_is_401(
     assert refusal["reconnect"] is False
     assert "Authorization: Bearer <token>" in refusal["error"]
     assert "agent-activity token create" in refusal["error"]
+
+
+async def test_an_unexpected_error_is_the_families_500_not_plain_text(
+    client: httpx.AsyncClient, tenant: Tenant, db: AsyncSession
+) -> None:
+    # A table missing under the token check: an error no handler expects, once uvicorn's plain
+    # "Internal Server Error".
+    await db.execute(text("ALTER TABLE api_tokens RENAME TO api_tokens_gone"))
+    await db.commit()
+    headers = {**ACCEPT, **tenant.headers, "X-Project-Id": str(tenant.project_id)}
+    try:
+        response = await client.post("/mcp", json=INITIALIZE, headers=headers)
+    finally:
+        await db.execute(text("ALTER TABLE api_tokens_gone RENAME TO api_tokens"))
+        await db.commit()
+    assert response.status_code == 500
+    assert response.json()["code"] == "INTERNAL_ERROR"
+    assert "api_tokens" not in response.text
 
 
 async def test_the_sdk_client_fails_to_connect_without_a_token(

@@ -23,13 +23,20 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from agent_activity.api.deps import authenticate_request
-from agent_activity.api.error_handling import HttpProblem, http_code, status_for, with_headers
+from agent_activity.api.error_handling import (
+    CatchAllMiddleware,
+    HttpProblem,
+    http_code,
+    status_for,
+    with_headers,
+)
 from agent_activity.api.outage import DatabaseUnavailable, database_unreachable
 from agent_activity.api.projects.errors import render
-from agent_activity.domain.errors import RateLimited, Unauthenticated
+from agent_activity.domain.errors import DomainError, RateLimited, Unauthenticated
 from agent_activity.domain.presence.sessions import SWEEP_BATCH, expire_sessions
 from agent_activity.mcp.calls import record_unrun_calls
 from agent_activity.mcp.legacy import LegacySessions, is_legacy
@@ -101,7 +108,15 @@ def build_mcp(runtime: Runtime) -> McpEndpoint:
         stateless_http=True,
     )
     manager = server.session_manager
-    return McpEndpoint(Authenticated(runtime, manager), manager, runtime)
+    # An unexpected error (a broken table, a bug) is the project family's 500, logged once,
+    # rather than uvicorn's plain-text one.
+    endpoint = CatchAllMiddleware(Authenticated(runtime, manager), render=answer)
+    return McpEndpoint(endpoint, manager, runtime)
+
+
+def answer(_scope: Scope, error: DomainError) -> Response:
+    """A refusal of /mcp in the project family's shape, with its Retry-After if it has one."""
+    return with_headers(render(error, status_for(error)), error)
 
 
 class Authenticated:
