@@ -66,10 +66,7 @@ def row_leaf(row: Mapping[str, Any]) -> bytes:
     activity["timestamp"] = row["timestamp"].isoformat(timespec="microseconds")
     activity["token_usage"] = row["token_usage"] or {}
     activity["metadata"] = row["record_metadata"] or {}
-    duration = activity["duration_ms"]
-    if duration is None or type(duration) is float:
-        return _digest(activity, activity)
-    return _digest({**activity, "duration_ms": float(duration)}, activity)
+    return leaf_of(activity)
 
 
 _shown_of = itemgetter(*SHOWN)
