@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -22,7 +23,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agent_activity.db.models import ActivitySeal
-from agent_activity.domain.activity.query import SHOWN, as_activity
+from agent_activity.domain.activity.query import SHOWN
 
 GENESIS = "0" * 64
 # Past 64 bits a JSON number can only have been a float (ingest refuses larger integers), and
@@ -51,14 +52,52 @@ def canonical(value: Any) -> Any:
 
 
 def leaf_of(activity: dict[str, Any]) -> bytes:
-    """The digest of one record in the feed's shape."""
+    """The digest of one record in the feed's shape (``activity`` is left as it is)."""
+    duration = activity["duration_ms"]
+    if duration is None or type(duration) is float:
+        return _digest(activity, activity)
+    return _digest({**activity, "duration_ms": float(duration)}, activity)
+
+
+def row_leaf(row: Mapping[str, Any]) -> bytes:
+    """``leaf_of(as_activity(page_row(row)))`` of a normalised record, built in one step."""
+    activity = dict(zip(SHOWN, _shown_of(row), strict=True))
+    activity["id"] = str(row["external_id"] or row["id"])
+    activity["timestamp"] = row["timestamp"].isoformat(timespec="microseconds")
+    activity["token_usage"] = row["token_usage"] or {}
+    activity["metadata"] = row["record_metadata"] or {}
+    return leaf_of(activity)
+
+
+_shown_of = itemgetter(*SHOWN)
+# Digits as zeros, so that one search finds any run of 19 digits.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
+
+
+def _digest(activity: dict[str, Any], original: dict[str, Any]) -> bytes:
+    """The leaf of ``activity`` (``original`` with a float duration). canonical() can only
+    change a -0.0 or an integer of at least 2**63 (19 digits or more, or beyond what orjson
+    writes), so a body with neither is already the canonical one; a string that merely looks
+    like one costs the full copy, never a different leaf."""
+    try:
+        body: bytes | None = orjson.dumps(activity, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        body = None
+    if body is None or b"-0.0" in body or _NINETEEN_DIGITS in body.translate(_DIGITS_AS_ZERO):
+        body = _canonical_body(original)
+    return hashlib.sha256(body).digest()
+
+
+def _canonical_body(activity: dict[str, Any]) -> bytes:
+    """The leaf's body by its first definition, which every seal was made with."""
     shown = canonical(activity)
     if shown["duration_ms"] is not None:
         shown["duration_ms"] = float(shown["duration_ms"])
-    return hashlib.sha256(orjson.dumps(shown, option=orjson.OPT_SORT_KEYS)).digest()
+    return orjson.dumps(shown, option=orjson.OPT_SORT_KEYS)
 
 
-def page_row(row: dict[str, Any]) -> tuple[Any, ...]:
+def page_row(row: Mapping[str, Any]) -> tuple[Any, ...]:
     """A normalised record (by attribute name) as the feed reads it (query.PAGE_COLUMNS)."""
     return (
         row["id"],
@@ -87,7 +126,7 @@ async def seal_batch(
     now: datetime,
 ) -> None:
     """Append the seal of ``rows`` (one org's records of ``batch``) to the org's chain."""
-    digest = records_digest(leaf_of(as_activity(page_row(row))) for row in rows)
+    digest = records_digest(row_leaf(row) for row in rows)
     await append_seal(connection, org_id, batch, len(rows), digest, now)
 
 

@@ -11,6 +11,7 @@ from datetime import UTC
 from typing import Any, cast
 
 import asyncpg
+import orjson
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -68,10 +69,21 @@ def normalise(record: dict[str, Any]) -> dict[str, Any]:
         row["total_tokens"] = total_tokens_of(row["token_usage"])
     row["success"] = bool(row["success"])
     row["via_dashboard"] = bool(row["via_dashboard"])
-    for name, value in row.items():
-        if isinstance(value, str | dict | list) and holds_nul(value):
-            row[name] = without_nul(value)
+    if may_hold_nul(row):
+        for name, value in row.items():
+            if isinstance(value, str | dict | list) and holds_nul(value):
+                row[name] = without_nul(value)
     return row
+
+
+def may_hold_nul(row: dict[str, Any]) -> bool:
+    """False only when no string of ``row`` (value or key, however deep) holds a NUL: orjson
+    writes every NUL as ``\\u0000``, so one dump in C answers for the whole row. A row it cannot
+    write, or one that merely holds that text, is walked by :func:`holds_nul`."""
+    try:
+        return b"\\u0000" in orjson.dumps(row)
+    except orjson.JSONEncodeError:
+        return True
 
 
 def holds_nul(value: Any) -> bool:
