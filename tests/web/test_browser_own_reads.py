@@ -4,12 +4,15 @@ the address bar."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
 from playwright.async_api import expect
+from sqlalchemy import select
 
+from agent_activity.db.models import ActivityRecord
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant
 from tests.tickets.arrange import write
@@ -30,6 +33,21 @@ async def base_url(app: FastAPI) -> AsyncIterator[str]:
         yield url
 
 
+async def stored_after_flush(runtime: Runtime, path: str) -> None:
+    """Flush the request log until the dashboard's read of ``path`` is stored: the page can be
+    live before that read's record reaches the log, which is written behind the answer."""
+    for _ in range(50):
+        await runtime.request_log.flush()
+        async with runtime.sessionmaker() as session:
+            found = await session.scalar(
+                select(ActivityRecord.id).where(ActivityRecord.path == path).limit(1)
+            )
+        if found is not None:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the dashboard's read of {path} was never logged")
+
+
 async def test_the_feed_hides_the_dashboards_own_reads_until_asked(
     base_url: str, runtime: Runtime, tenant: Tenant
 ) -> None:
@@ -39,7 +57,7 @@ async def test_the_feed_hides_the_dashboards_own_reads_until_asked(
         page = await browser.new_page(viewport=LAPTOP)
         await sign_in(page, base_url, tenant.token)  # the board's reads, made by the dashboard
         await expect(page.locator("#live")).to_have_text("Live")
-        await runtime.request_log.flush()
+        await stored_after_flush(runtime, board_read)
         await page.goto(f"{base_url}/activity")
         toggle = page.get_by_label("Hide the dashboard's own reads")
         await expect(toggle).to_be_checked()
