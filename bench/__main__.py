@@ -34,7 +34,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         dest="mode",
         action="store_const",
         const="quick",
-        help="small sizes, under two minutes (the default)",
+        help="small sizes, about five minutes (the default)",
     )
     mode.add_argument(
         "--full",

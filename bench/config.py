@@ -1,4 +1,4 @@
-"""How big each mode is. Quick runs in under two minutes; full is what the targets are set at."""
+"""How big each mode is. Quick runs in minutes; full is what the targets are set at."""
 
 from __future__ import annotations
 
@@ -45,9 +45,8 @@ FULL = Sizes(
     ingest_records=200_000,
 )
 
-# Under two minutes on a two-core machine, with room: at 100,000 records, 50,000 runs, 200
-# MCP clients for 8 s and 1 s request-log windows it took 130 s (the load shares the cores with
-# the four servers starting meanwhile, which bounds it more than its size).
+# Small enough for minutes on a two-core machine (the report's duration says how many); the
+# load shares the cores with the servers starting meanwhile, which bounds it more than its size.
 QUICK = Sizes(
     mode="quick",
     record_steps=(50_000,),
