@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from agent_activity.db.models import ApiToken
@@ -10,6 +14,7 @@ from agent_activity.domain.tenancy.principal import READ
 from agent_activity.domain.tenancy.tokens import hash_token
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_token
+from tests.web.helpers import serve, sign_in
 
 
 @pytest.fixture
@@ -23,3 +28,18 @@ async def runtime_token_revoked(runtime: Runtime, tenant: Tenant) -> str:
         assert token is not None
         token.revoked_at = runtime.now()
     return secret
+
+
+@pytest.fixture
+async def base_url(app: FastAPI) -> AsyncIterator[str]:
+    """The dashboard's app served on a free loopback port."""
+    async with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+async def browser(base_url: str, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client signed in to the served dashboard, with no read timeout for streams."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=None)) as http:
+        await sign_in(http, tenant.token)
+        yield http

@@ -3,12 +3,10 @@ the summary panel's charts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import expect
 
 from agent_activity.domain.activity.store import write_activity_records
@@ -23,7 +21,6 @@ from tests.web.browser import (
     screenshot,
     sign_in,
 )
-from tests.web.helpers import serve
 
 pytestmark = pytest.mark.browser
 CREATES = 30
@@ -33,12 +30,6 @@ READS = 90
 @pytest.fixture
 def dialect() -> str:
     return "sqlite"
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
 
 
 @pytest.fixture

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import expect
 
 from agent_activity.domain.tenancy.principal import READ
 from agent_activity.runtime import Runtime
 from tests.factories import Tenant, make_token
 from tests.web.browser import LAPTOP, UNLABELLED_CONTROLS, chromium, screenshot, sign_in
-from tests.web.helpers import serve
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +28,6 @@ RUNS = [  # (trigger, final status, tokens)
 @pytest.fixture
 def dialect() -> str:
     return "sqlite"
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
 
 
 async def make_agent(client: httpx.AsyncClient, tenant: Tenant) -> str:

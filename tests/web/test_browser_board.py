@@ -4,11 +4,9 @@ and turns stale after the threshold; the page works at phone width and by keyboa
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import expect
 
 from agent_activity.config import Settings
@@ -24,7 +22,7 @@ from tests.web.browser import (
     screenshot,
     sign_in,
 )
-from tests.web.helpers import mcp_session, serve
+from tests.web.helpers import mcp_session
 
 pytestmark = pytest.mark.browser
 STALE_AFTER_S = 3.0
@@ -48,12 +46,6 @@ def clock() -> Clock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, rate_limit_per_minute=0, stale_after_s=STALE_AFTER_S)
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
 
 
 async def add_tickets(client: httpx.AsyncClient, tenant: Tenant) -> None:

@@ -4,12 +4,10 @@ fits a 1400 px wide window."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import Request, ViewportSize, expect
 
 from agent_activity.config import Settings
@@ -18,7 +16,7 @@ from agent_activity.runtime import Clock, Runtime
 from tests.factories import Tenant
 from tests.tickets.arrange import make_board, model_request, start, stop, tool_call, write
 from tests.web.browser import chromium, sign_in
-from tests.web.helpers import mcp_session, serve
+from tests.web.helpers import mcp_session
 
 pytestmark = pytest.mark.browser
 LIVE_MS = 5000
@@ -46,12 +44,6 @@ def clock() -> Clock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, rate_limit_per_minute=0)
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
 
 
 async def test_cards_show_time_and_cost_and_the_board_fits_1400_px(

@@ -5,10 +5,8 @@ the address bar."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import expect
 from sqlalchemy import select
 
@@ -17,7 +15,7 @@ from agent_activity.runtime import Runtime
 from tests.factories import Tenant
 from tests.tickets.arrange import write
 from tests.web.browser import LAPTOP, chromium, sign_in
-from tests.web.helpers import agent_tool_call, serve
+from tests.web.helpers import agent_tool_call
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +23,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def dialect() -> str:
     return "sqlite"  # the browser tests are about the page, not the engine
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
 
 
 async def stored_after_flush(runtime: Runtime, path: str) -> None:

@@ -6,11 +6,9 @@ per hour that counted anything; a record attributed to the ticket appears withou
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import expect
 
 from agent_activity.config import Settings
@@ -35,7 +33,6 @@ from tests.web.browser import (
     screenshot,
     sign_in,
 )
-from tests.web.helpers import serve
 
 pytestmark = pytest.mark.browser
 LIVE_MS = 5000
@@ -55,12 +52,6 @@ def clock() -> Clock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, rate_limit_per_minute=0)
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
 
 
 async def test_the_ticket_page_tells_the_story_and_updates_live(

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,23 +19,9 @@ from agent_activity.domain.tenancy.tokens import hash_token
 from agent_activity.web.live import RECHECK_S
 from tests.conftest import FakeClock
 from tests.factories import Tenant
-from tests.web.helpers import EventReader, mcp_session, open_stream, serve, sign_in
+from tests.web.helpers import EventReader, mcp_session, open_stream, serve
 
 WITHIN_S = 5.0  # live, with room for a loaded CI machine (see test_browser_board.py)
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-async def browser(base_url: str, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client signed in to the served dashboard, with no read timeout for streams."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=None)) as http:
-        await sign_in(http, tenant.token)
-        yield http
 
 
 def board_stream(

@@ -5,34 +5,19 @@ series (one point per hour that counted anything), within the signed-in token's 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from agent_activity.runtime import Runtime
 from tests.conftest import FakeClock
 from tests.factories import Tenant
 from tests.tickets.arrange import Board, make_board, model_request, tool_call, write
-from tests.web.helpers import EventReader, open_stream, serve, sign_in
+from tests.web.helpers import EventReader, open_stream
 
 WITHIN_S = 5.0  # live, with room for a loaded machine (see test_live.py)
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    async with serve(app) as url:
-        yield url
-
-
-@pytest.fixture
-async def browser(base_url: str, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=None)) as http:
-        await sign_in(http, tenant.token)
-        yield http
 
 
 @pytest.fixture
