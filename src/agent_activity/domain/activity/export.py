@@ -9,6 +9,7 @@ they sort after the chunk being read, as they would be for a client paging the f
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -56,23 +57,42 @@ async def export_records(
     sessions: SessionFactory, query: ActivityFilter, chunk: int = CHUNK
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every record of ``query`` in the feed's shape and order, ``chunk`` records at a time."""
-    after: Position | None = None
-    while True:
-        read = page_read(query, after, chunk)
-        statement = read.build().with_only_columns(*EXPORT_COLUMNS)
-        async with sessions() as session:
-            # Core rows, not the ORM's: a page of plain columns needs no identity map.
-            connection = await session.connection()
-            rows = (await connection.execute(statement, dict(read.values))).all()
-        if not rows:
-            return
-        more = len(rows) > chunk
-        rows = rows[:chunk]
-        yield [activity_of(row) for row in rows]
-        if not more:
-            return
-        last = rows[-1]
-        after = Position(datetime.fromisoformat(time_text(last[2])), uuid.UUID(str(last[0])))
+    rows = await read_chunk(sessions, query, None, chunk)
+    following: asyncio.Future[Sequence[Sequence[Any]]] | None = None
+    try:
+        while rows:
+            more = len(rows) > chunk
+            rows = rows[:chunk]
+            if more:
+                # The next chunk is read while this one is shaped and sent (by the driver's
+                # thread on SQLite, by the server on PostgreSQL): at most two chunks are held.
+                after = position_of(rows[-1])
+                following = asyncio.ensure_future(read_chunk(sessions, query, after, chunk))
+            yield [activity_of(row) for row in rows]
+            if following is None:
+                return
+            rows, following = await following, None
+    finally:
+        if following is not None:  # the consumer stopped early: the read is not wanted
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
+
+
+async def read_chunk(
+    sessions: SessionFactory, query: ActivityFilter, after: Position | None, chunk: int
+) -> Sequence[Sequence[Any]]:
+    """The next ``chunk`` records after ``after`` (and one more, to know if more follow), in a
+    short read of its own."""
+    read = page_read(query, after, chunk)
+    statement = read.build().with_only_columns(*EXPORT_COLUMNS)
+    async with sessions() as session:
+        # Core rows, not the ORM's: a page of plain columns needs no identity map.
+        connection = await session.connection()
+        return (await connection.execute(statement, dict(read.values))).all()
+
+
+def position_of(row: Sequence[Any]) -> Position:
+    return Position(datetime.fromisoformat(time_text(row[2])), uuid.UUID(str(row[0])))
 
 
 def id_text(value: Any) -> str:
