@@ -13,7 +13,7 @@ import asyncio
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -55,7 +55,7 @@ SQLITE_TIME_LENGTH = 26
 
 async def export_records(
     sessions: SessionFactory, query: ActivityFilter, chunk: int = CHUNK
-) -> AsyncIterator[list[dict[str, Any]]]:
+) -> AsyncGenerator[list[dict[str, Any]]]:
     """Every record of ``query`` in the feed's shape and order, ``chunk`` records at a time."""
     rows = await read_chunk(sessions, query, None, chunk)
     following: asyncio.Future[Sequence[Sequence[Any]]] | None = None
