@@ -50,7 +50,7 @@ from bench.report import Row
 from bench.stats import fmt_count
 from bench.world import demo_world
 
-SCENARIO = "ingest breakdown ({rows:,} rows): {variant}"
+SCENARIO = "write path breakdown ({rows:,} rows): {variant}"
 SOURCE = cast(Table, ActivityRecord.__table__)
 PREFIX = "bench_wc"
 Write = Callable[[AsyncConnection, "Batch"], Awaitable[None]]

@@ -119,7 +119,7 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
         50_000,
         at_most=False,
     )
-    breakdown = [r for r in rows if r.scenario.startswith("ingest breakdown")]
+    breakdown = [r for r in rows if r.scenario.startswith("write path breakdown")]
     assert len(breakdown) == BREAKDOWN
     assert breakdown[0].scenario.endswith("floor: primary key + (org_id, timestamp)")
     assert breakdown[0].metrics["ratio"] == 1.0
