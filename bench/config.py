@@ -47,7 +47,7 @@ FULL = Sizes(
     runs=1_000_000,
     hot_agent_runs=100_000,
     ingest_records=200_000,
-    export_records=500_000,
+    export_records=250_000,
     breakdown_records=50_000,
 )
 
