@@ -15,6 +15,10 @@ class Sizes:
     hot_agent_runs: int  # of which this many belong to the one agent whose list is measured
     ingest_records: int  # sent through the HTTP batch endpoint, and as many by raw inserts
     ingest_batch: int = 1000
+    # The export scenario reads this many of the newest records, NDJSON and CSV, twice each.
+    export_records: int = 50_000
+    # The ingest breakdown writes this many rows into each of its variants (about 17 of them).
+    breakdown_records: int = 10_000
     latency_samples: int = 1000  # requests per latency scenario (after a warm-up)
     deep_pages: int = 1000  # the "deep" feed page is this many pages in
     page_limit: int = 50  # the spec's default page size
@@ -43,6 +47,8 @@ FULL = Sizes(
     runs=1_000_000,
     hot_agent_runs=100_000,
     ingest_records=200_000,
+    export_records=250_000,
+    breakdown_records=50_000,
 )
 
 # Small enough for minutes on a two-core machine (the report's duration says how many); the
@@ -74,6 +80,8 @@ TINY = replace(
     runs=300,
     hot_agent_runs=100,
     ingest_records=2_000,
+    export_records=300,
+    breakdown_records=2_000,
     latency_samples=20,
     deep_pages=3,
     page_limit=20,

@@ -28,6 +28,7 @@ from bench.ledger import add_ticket_rollups
 from bench.producer import prepared_records, prepared_runs
 from bench.profiling import recording
 from bench.report import Report, Row
+from bench.scenarios.export import measure_export
 from bench.scenarios.feeds import measure_feeds
 from bench.scenarios.health import DATA as HEALTH_DATA
 from bench.scenarios.health import measure_health
@@ -40,6 +41,7 @@ from bench.scenarios.presence import measure_presence
 from bench.scenarios.requestlog import measure_request_log
 from bench.scenarios.runs import measure_runs
 from bench.scenarios.ticket_rollups import measure_ticket_rollups
+from bench.scenarios.write_costs import measure_write_costs
 from bench.storage import create_database, drop_database, open_store
 from bench.world import make_world
 
@@ -48,7 +50,9 @@ LOAD_BATCH = 10_000
 SCENARIOS = (
     "feeds",
     "ticket usage",
+    "export",
     "ingest",
+    "ingest breakdown",
     "otlp",
     "otlp overhead",
     "phoenix",
@@ -145,8 +149,10 @@ async def measure_engine(ctx: Context, console: Console) -> None:
             await guarded(ctx, "feeds", data, measure_feeds(ctx, step, first_summary))
             usage = measure_ticket_usage(ctx, step, first_usage)
             await guarded(ctx, "ticket usage", data, usage)
-        console.log(f"{ctx.engine}: ingest, runs, presence")
+        console.log(f"{ctx.engine}: export, ingest, runs, presence")
+        await guarded(ctx, "export", data, measure_export(ctx, data))
         await guarded(ctx, "ingest", data, measure_ingest(ctx, data))
+        await guarded(ctx, "ingest breakdown", data, measure_write_costs(ctx, data))
         await guarded(ctx, "otlp", data, measure_otlp(ctx, data))
         await guarded(ctx, "otlp overhead", data, measure_otlp_overhead(ctx, data))
         if ctx.engine == "sqlite" and sizes.phoenix_spans:

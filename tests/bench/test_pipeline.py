@@ -10,6 +10,7 @@ from pathlib import Path
 from bench.config import TINY
 from bench.report import MISS, PASS, Report, Row
 from bench.runner import run
+from bench.scenarios.write_costs import index_specs
 from rich.console import Console
 
 POSTGRES_UNUSED = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -20,10 +21,15 @@ QUERY_SCENARIOS = [
     "summary, 24 h",
     "summary, 168 h",
 ]
+# The floor, each index alone, every index, with the rollups, with the seals, the service's write
+# path and the ingest API's rate.
+BREAKDOWN = len(index_specs()) + 6
 USAGE_SCENARIOS = ["ticket usage, 1 of a 200-ticket board", "board usage, 200 tickets"]
 ONCE = [
     "summary, 168 h: growth",
     "ingest, events/s (batches of 1,000)",
+    "export NDJSON",
+    "export CSV",
     "OTLP log records/s",
     "OTLP spans/s (exports",
     "OTLP export of 100 records",
@@ -87,7 +93,8 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
         find(rows, name)
     steps = len(TINY.record_steps)
     usage_rows = len(USAGE_SCENARIOS) * (2 * steps - 1)  # each size, and growth after the first
-    assert len(rows) == len(QUERY_SCENARIOS) * steps + len(ONCE) + usage_rows
+    once = len(ONCE) + BREAKDOWN
+    assert len(rows) == len(QUERY_SCENARIOS) * steps + once + usage_rows
 
     growth = find(rows, "summary, 168 h: growth")
     check_verdict(growth, growth.metrics["ratio"], 1.5)
@@ -101,6 +108,29 @@ async def test_tiny_run_on_sqlite_reports_every_row(tmp_path: Path) -> None:
         assert otlp["stored"] == otlp["sent"] > 0, otlp
         assert abs(otlp["ratio"] - otlp["items_per_s"] / otlp["ingest_per_s"]) < 1e-9
         assert otlp["raw_per_s"] > 0
+    for name in ("export NDJSON", "export CSV"):
+        export = find(rows, name).metrics
+        # The newest records, and a few the scenarios before wrote within the last hour.
+        assert TINY.export_records <= export["records"] < TINY.export_records + 50, export
+        assert export["records_per_s"] > 0 and export["rss_peak_mib"] >= export["rss_before_mib"]
+    check_verdict(
+        find(rows, "export NDJSON"),
+        find(rows, "export NDJSON").metrics["records_per_s"],
+        50_000,
+        at_most=False,
+    )
+    breakdown = [r for r in rows if r.scenario.startswith("write path breakdown")]
+    assert len(breakdown) == BREAKDOWN
+    assert breakdown[0].scenario.endswith("floor: primary key + (org_id, timestamp)")
+    assert breakdown[0].metrics["ratio"] == 1.0
+    assert {r.scenario.split("floor + ")[-1] for r in breakdown[1 : len(index_specs()) + 1]} == {
+        spec[0] for spec in index_specs()
+    }
+    for row in breakdown:
+        assert (
+            abs(row.metrics["ratio"] - row.metrics["rows_per_s"] / row.metrics["floor_per_s"])
+            < 1e-9
+        )
     own = find(rows, "OTLP export of 100 records").metrics
     # Medians of each part: decoding and storing are inside the whole, the rest is the own time.
     assert 0 < own["decode_ms"] < own["whole_ms"] and 0 < own["store_ms"] < own["whole_ms"]

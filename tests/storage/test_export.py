@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from agent_activity.domain.activity.export import CSV_COLUMNS, export_records
 from agent_activity.domain.activity.query import ActivityFilter
+from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.runtime import Runtime
 from tests.api.activity.helpers import activity, add_member, add_workspace, ingest, walk
 from tests.conftest import FakeClock
@@ -106,6 +108,40 @@ async def test_chunks_join_into_the_feed(
     ]
     assert [len(chunk) for chunk in chunks] == [7] * 5 + [5]
     assert [a for chunk in chunks for a in chunk] == feed
+
+
+async def test_records_of_the_service_itself_export_as_the_feed_shows_them(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant, clock: FakeClock
+) -> None:
+    """Records with no client id (request log, MCP) show their UUID; odd microseconds, a
+    record exactly on the second and empty JSON columns come out as the feed writes them."""
+    times = [clock() - timedelta(seconds=s, microseconds=us) for s, us in ((0, 0), (1, 7), (2, 0))]
+    async with runtime.sessionmaker() as session, session.begin():
+        await write_activity_records(
+            session,
+            [
+                {"org_id": tenant.org_id, "timestamp": at, "action": "read", "success": i != 1}
+                for i, at in enumerate(times)
+            ],
+        )
+    url = f"/v1/orgs/{tenant.org_id}/activity"
+    feed = await walk(client, url, tenant.headers, limit=2)
+    exported = ndjson(await client.get(url + "/export", headers=tenant.headers))
+    assert exported == feed
+    assert [uuid.UUID(a["id"]).version for a in exported] == [7, 7, 7]
+    assert [a["timestamp"] for a in exported] == [
+        at.isoformat(timespec="microseconds") for at in times
+    ]
+    assert exported[0]["metadata"] == {} and exported[0]["token_usage"] == {}
+
+
+async def test_an_export_stopped_early_leaves_no_read_behind(
+    runtime: Runtime, tenant: Tenant, records: list[dict[str, Any]]
+) -> None:
+    chunks = export_records(runtime.read_sessionmaker, ActivityFilter(tenant.org_id), chunk=7)
+    first = await anext(chunks)
+    await chunks.aclose()  # the next chunk's read, begun in advance, is cancelled and awaited
+    assert len(first) == 7
 
 
 async def test_an_export_needs_the_feeds_access(
