@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from agent_activity.domain.activity.export import CSV_COLUMNS, export_records
@@ -107,7 +108,17 @@ async def test_chunks_join_into_the_feed(
         )
     ]
     assert [len(chunk) for chunk in chunks] == [7] * 5 + [5]
-    assert [a for chunk in chunks for a in chunk] == feed
+    # The chunks carry the JSON columns as their stored text, passed through to the lines.
+    decoded = [
+        {
+            **a,
+            "token_usage": orjson.loads(a["token_usage"]),
+            "metadata": orjson.loads(a["metadata"]),
+        }
+        for chunk in chunks
+        for a in chunk
+    ]
+    assert decoded == feed
 
 
 async def test_records_of_the_service_itself_export_as_the_feed_shows_them(

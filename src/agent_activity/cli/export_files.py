@@ -10,8 +10,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-import orjson
-
 from agent_activity.domain.activity.export import (
     CSV_COLUMNS,
     SessionFactory,
@@ -23,7 +21,6 @@ from agent_activity.domain.activity.query import ActivityFilter
 
 FileFormat = Literal["ndjson", "csv", "parquet"]
 INTEGERS = {"status_code", "stages_completed", "total_stages"}
-JSON_COLUMNS = {"token_usage", "metadata"}
 
 
 def parquet_modules() -> tuple[ModuleType, ModuleType]:
@@ -60,8 +57,6 @@ def parquet_columns(activities: list[dict[str, Any]]) -> dict[str, list[Any]]:
             value = activity[column]
             if column == "timestamp":
                 value = datetime.fromisoformat(value)
-            elif column in JSON_COLUMNS:
-                value = orjson.dumps(value).decode()
             columns[column].append(value)
     return columns
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, Text, cast, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_activity.db.models import ActivityRecord
@@ -47,8 +47,15 @@ EXPORT_COLUMNS = (
     type_coerce(PAGE_COLUMNS[0], String()).label("id"),
     PAGE_COLUMNS[1],
     type_coerce(PAGE_COLUMNS[2], String()).label("timestamp"),
-    *PAGE_COLUMNS[FIRST_SHOWN:],
+    *PAGE_COLUMNS[FIRST_SHOWN:END_SHOWN],
+    # The JSON columns as the stored text, passed through unparsed (``json_text``):
+    # decoding and re-encoding them was the largest part of what remained.
+    *(cast(column, Text).label(column.key) for column in PAGE_COLUMNS[END_SHOWN:]),
 )
+# The keys of an export row in column order; ``activity_of`` then drops ``external_id``.
+ROW_KEYS = ("id", "external_id", "timestamp", *SHOWN, "token_usage", "metadata")
+# Stored JSON text that the feed shows as {} (its rule: an empty or absent value is {}).
+EMPTY_JSON = frozenset({"null", "{}", "[]", '""', "0", "false"})
 # SQLite's text of a UTC time (db/base.py UTCDateTime): "2026-12-01 09:30:00.000000".
 SQLITE_TIME_LENGTH = 26
 
@@ -114,25 +121,38 @@ def time_text(value: Any) -> str:
 
 
 def activity_of(row: Sequence[Any]) -> dict[str, Any]:
-    """One export row in file 004's shape, as ``query.as_activity`` makes a feed row."""
-    activity: dict[str, Any] = {
-        "id": row[1] or id_text(row[0]),
-        "timestamp": time_text(row[2]),
-    }
-    activity.update(zip(SHOWN, row[FIRST_SHOWN:END_SHOWN], strict=True))
-    activity["token_usage"] = row[END_SHOWN] or {}
-    activity["metadata"] = row[END_SHOWN + 1] or {}
+    """One export row in file 004's shape, as ``query.as_activity`` makes a feed row, but with
+    ``token_usage`` and ``metadata`` as their JSON text."""
+    activity = dict(zip(ROW_KEYS, row, strict=True))
+    # Replacing a key keeps its place, so the keys stay in the feed's order.
+    activity["id"] = activity.pop("external_id") or id_text(row[0])
+    activity["timestamp"] = time_text(row[2])
+    activity["token_usage"] = json_text(row[END_SHOWN])
+    activity["metadata"] = json_text(row[END_SHOWN + 1])
     return activity
 
 
+def json_text(stored: str | None) -> str:
+    """A stored JSON value's text as an export writes it; "{}" for an empty one."""
+    if stored is None or stored in EMPTY_JSON:
+        return "{}"
+    if "\n" in stored:  # pretty-printed by some writer: a line of NDJSON must stay one line
+        return orjson.dumps(orjson.loads(stored)).decode()
+    return stored
+
+
 def ndjson_lines(activities: Iterable[dict[str, Any]]) -> bytes:
-    return b"".join(orjson.dumps(activity) + b"\n" for activity in activities)
+    """The lines of ``activities`` (``activity_of``'s, which it changes in place)."""
+    lines = []
+    for activity in activities:
+        activity["token_usage"] = orjson.Fragment(activity["token_usage"])
+        activity["metadata"] = orjson.Fragment(activity["metadata"])
+        lines.append(orjson.dumps(activity, option=orjson.OPT_APPEND_NEWLINE))
+    return b"".join(lines)
 
 
 def csv_cell(value: Any) -> Any:
-    """A CSV cell: JSON objects as JSON text, booleans as true/false, absent as empty."""
-    if isinstance(value, dict | list):
-        return orjson.dumps(value).decode()
+    """A CSV cell: booleans as true/false, absent as empty."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else value
