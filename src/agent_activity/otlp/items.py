@@ -23,6 +23,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # What agents report about a user: kept as unverified detail, never as the record's identity.
 Item = TelemetryRecord
 REPORTED_USER_KEYS = ("user.email", "user.account_uuid", "user.id", "organization.id")
+REPORTED_USER_SET = frozenset(REPORTED_USER_KEYS)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def content(source: Source, value: Any, *, prompt: bool = False) -> str | None:
 def reported_user(*attribute_sets: Attributes) -> dict[str, str]:
     found: dict[str, str] = {}
     for attributes in attribute_sets:
-        for key in REPORTED_USER_KEYS:
+        present = attributes.keys() & REPORTED_USER_SET  # one C pass; most sets hold none
+        for key in REPORTED_USER_KEYS if present else ():
             value = attributes.get(key)
             if value is not None and value != "":
                 found[key] = str(value)[:200]
