@@ -58,6 +58,11 @@ class Source:
             "received_at": self.received_at,
         }
 
+    @cached_property
+    def latest(self) -> datetime:
+        """The latest time an item may have; one further ahead of the server is refused."""
+        return self.received_at + FUTURE_TOLERANCE
+
 
 @dataclass
 class Refusal:
@@ -168,7 +173,7 @@ def base_record(
 
 
 def too_far_ahead(source: Source, at: datetime) -> Refusal | None:
-    if at > source.received_at + FUTURE_TOLERANCE:
+    if at > source.latest:
         return Refusal(f"timestamp {at.isoformat()} is more than 5 minutes in the future")
     return None
 
