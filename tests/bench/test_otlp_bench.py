@@ -5,6 +5,8 @@ scenarios against a service without a receiver, Phoenix when it cannot be instal
 from __future__ import annotations
 
 import asyncio
+import gc
+import random
 import uuid
 from collections import Counter
 from dataclasses import replace
@@ -17,10 +19,11 @@ import pytest
 from bench.__main__ import parse
 from bench.config import QUICK
 from bench.context import Context
-from bench.otlpdata import OTLP_LOGS, OTLP_TRACES, exports
+from bench.otlpdata import OTLP_LOGS, OTLP_TRACES, exports, log_export
 from bench.otlpload import sdk_spans_job
 from bench.runner import guarded
 from bench.scenarios.otlp import measure_otlp
+from bench.scenarios.otlp_overhead import collector_as_served, read_values
 from bench.scenarios.phoenix import measure_phoenix
 from bench.server import Server
 from bench.storage import Database, RawStore
@@ -28,6 +31,7 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.gc_policy import FULL_COLLECTION_EVERY, THRESHOLD_HONOURED
 from bench import phoenix
 from tests.bench.test_harness_parts import empty_service, world
 from tests.conftest import FakeClock
@@ -136,3 +140,18 @@ def test_only_names_scenarios() -> None:
     with pytest.raises(SystemExit):
         parse(["--only", "nothing"])
     assert uuid.UUID(world().org_id)
+
+
+def test_overhead_decoding_reads_every_attribute_set_of_the_body() -> None:
+    body = log_export(random.Random(1), 7, datetime.now(UTC))
+    assert read_values(body) == 1 + 7  # the resource's and each record's
+
+
+def test_overhead_runs_with_the_served_collector_and_restores_the_harness_one() -> None:
+    before = gc.get_threshold()
+    with collector_as_served():
+        assert gc.get_freeze_count() > 0
+        if THRESHOLD_HONOURED:
+            assert gc.get_threshold()[2] == FULL_COLLECTION_EVERY
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before

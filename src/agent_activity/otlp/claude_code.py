@@ -64,13 +64,14 @@ def map_event(source: Source, event: LogEvent) -> Outcome:
     if kind in ("api_request", "api_error"):
         failed = kind == "api_error"
         status = as_text(a.get("status_code"), 64)
+        model = as_text(a.get("model"))
         return event_item(
             source,
             event,
             **common,
             action="model_request",
             resource_type="model",
-            resource_id=as_text(a.get("model")),
+            resource_id=model,
             success=not failed,
             error_code=(status or "api_error") if failed else None,
             duration_ms=as_float(a.get("duration_ms")),
@@ -83,7 +84,7 @@ def map_event(source: Source, event: LogEvent) -> Outcome:
             ),
             metadata={
                 **prompt_id,
-                "model": as_text(a.get("model")),
+                "model": model,
                 "cost_usd": as_float(a.get("cost_usd")),
                 "attempt": as_int(a.get("attempt")),
                 "error": content(source, a.get("error")),

@@ -13,7 +13,7 @@ from agent_activity.otlp.items import Item, Outcome, Source, base_record, digest
 from agent_activity.otlp.values import Attributes
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a frozen dataclass's __init__ costs three times as much
 class LogEvent:
     name: str  # with the agent's prefix: claude_code.tool_result, codex.tool_result, ...
     attributes: Attributes

@@ -23,6 +23,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # What agents report about a user: kept as unverified detail, never as the record's identity.
 Item = TelemetryRecord
 REPORTED_USER_KEYS = ("user.email", "user.account_uuid", "user.id", "organization.id")
+REPORTED_USER_SET = frozenset(REPORTED_USER_KEYS)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ class Source:
             "token_type": "api_token",
             "received_at": self.received_at,
         }
+
+    @cached_property
+    def latest(self) -> datetime:
+        """The latest time an item may have; one further ahead of the server is refused."""
+        return self.received_at + FUTURE_TOLERANCE
 
 
 @dataclass
@@ -101,7 +107,8 @@ def content(source: Source, value: Any, *, prompt: bool = False) -> str | None:
 def reported_user(*attribute_sets: Attributes) -> dict[str, str]:
     found: dict[str, str] = {}
     for attributes in attribute_sets:
-        for key in REPORTED_USER_KEYS:
+        present = attributes.keys() & REPORTED_USER_SET  # one C pass; most sets hold none
+        for key in REPORTED_USER_KEYS if present else ():
             value = attributes.get(key)
             if value is not None and value != "":
                 found[key] = str(value)[:200]
@@ -166,7 +173,7 @@ def base_record(
 
 
 def too_far_ahead(source: Source, at: datetime) -> Refusal | None:
-    if at > source.received_at + FUTURE_TOLERANCE:
+    if at > source.latest:
         return Refusal(f"timestamp {at.isoformat()} is more than 5 minutes in the future")
     return None
 

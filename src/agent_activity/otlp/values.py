@@ -28,15 +28,13 @@ def value_of(value: AnyValue) -> Any:
 
 
 def attributes_of(pairs: Iterable[KeyValue]) -> Attributes:
-    """The pairs as a dict, in one pass; a string value (most of them) is read in place rather
-    than through ``value_of``, the per-record hot path of every export."""
-    out: Attributes = {}
-    for pair in pairs:
-        value = pair.value
-        if value.WhichOneof("value") == "string_value":
-            out[pair.key] = value.string_value
-        else:
-            out[pair.key] = value_of(value)
+    """The pairs as a dict. Reading a protobuf field makes a Python object each time, so each
+    pair's key and value are read once, and a value's string (most of them) is taken as it is:
+    only an empty one, which may be another kind or unset, goes through ``value_of``."""
+    out: Attributes = {pair.key: pair.value for pair in pairs}
+    for key, value in out.items():
+        text = value.string_value
+        out[key] = text if text else value_of(value)
     return out
 
 
