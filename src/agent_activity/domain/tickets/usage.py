@@ -218,10 +218,10 @@ async def ticket_usage(
     sums: dict[tuple[str, str], Counts] = {(key[0], key[1]): counts for key, counts in found}
     for interval in opened:
         running = open_time(interval.started_at, now, window)
-        for dimension in (
+        for row_key in (
             interval_dimensions(interval.session_id, interval.user_id) if running else ()
         ):
-            sums.setdefault(dimension, zero())[0] += running
+            sums.setdefault(row_key, zero())[0] += running
     total = Usage.of(sums.get(("ticket", ""), zero()))
     names = await _names(session, ticket.org_id, sums)
     parts: dict[str, list[Part]] = {"agent": [], "user": [], "model": []}
