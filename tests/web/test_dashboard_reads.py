@@ -182,6 +182,25 @@ async def summary(
     return body
 
 
+def counted(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "end_time"}  # end_time is now
+
+
+async def side_by_side(
+    client: httpx.AsyncClient, tenant: Tenant, path: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A summary as file 004 has it and with the dashboard's reads left out, read with no flush
+    of the request log between them (it stores this test's own reads every 0.5 s): taken again
+    until the summary with ``false`` after them counts what the one before did."""
+    for _ in range(20):
+        shown = await summary(client, tenant, path)
+        hidden = await summary(client, tenant, path, **HIDE)
+        again = await summary(client, tenant, path, exclude_dashboard_reads="false")
+        if counted(again) == counted(shown):
+            return shown, hidden
+    raise AssertionError(f"the request log flushed between every pair of reads of {path}")
+
+
 async def test_the_summaries_leave_out_the_dashboards_reads_when_asked(
     client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
 ) -> None:
@@ -194,8 +213,7 @@ async def test_the_summaries_leave_out_the_dashboards_reads_when_asked(
         f"/users/{tenant.user_id}/activity/summary",
         "/me/activity/summary",
     ):
-        shown = await summary(client, tenant, path)
-        hidden = await summary(client, tenant, path, **HIDE)
+        shown, hidden = await side_by_side(client, tenant, path)
         assert set(hidden) == set(shown)  # file 004's shape, unchanged
         # The one dashboard read (a successful GET) is all that is left out.
         assert shown["total_requests"] - hidden["total_requests"] == 1, path
@@ -203,7 +221,6 @@ async def test_the_summaries_leave_out_the_dashboards_reads_when_asked(
         assert hidden["failed_requests"] == shown["failed_requests"]
         assert sum(shown["by_action"].values()) - sum(hidden["by_action"].values()) == 1
         assert "ticket.create" in hidden["by_action"]  # the dashboard's write stays
-        assert await summary(client, tenant, path, exclude_dashboard_reads="false") == shown
     # The org's summary counts what its feed shows, the feed's own read included.
     org = await summary(client, tenant, "/activity/summary", **HIDE)
     assert org["total_requests"] >= hidden_feed["total"]
