@@ -63,3 +63,29 @@ async def test_the_feed_hides_the_dashboards_own_reads_until_asked(
         assert "own_reads=shown" in page.url
         await page.reload()
         await expect(page.get_by_label("Hide the dashboard's own reads")).not_to_be_checked()
+
+
+async def test_the_summary_panel_follows_the_same_toggle(
+    base_url: str, runtime: Runtime, tenant: Tenant
+) -> None:
+    await write(runtime, [agent_tool_call(tenant.org_id, runtime.now())])
+    board_read = f"/api/projects/{tenant.project_id}/tickets"
+    async with chromium() as browser:
+        page = await browser.new_page(viewport=LAPTOP)
+        await sign_in(page, base_url, tenant.token)
+        await expect(page.locator("#live")).to_have_text("Live")
+        await stored_after_flush(runtime, board_read)
+        await page.goto(f"{base_url}/activity")
+        requests = page.locator("#totals div", has_text="Requests").locator("dd")
+        actions = page.locator("#chart-action")
+        # Hidden by default: the agent's one tool call is all the summary counts.
+        await expect(page.get_by_label("Hide the dashboard's own reads")).to_be_checked()
+        await expect(requests).to_have_text("1")
+        await expect(actions).to_contain_text("start_work")
+
+        await page.get_by_label("Hide the dashboard's own reads").uncheck()
+        await expect(requests).not_to_have_text("1")
+        shown = int((await requests.inner_text()).replace(",", ""))
+        assert shown > 1  # the board's reads, counted again
+        await page.get_by_label("Hide the dashboard's own reads").check()
+        await expect(requests).to_have_text("1")

@@ -169,3 +169,88 @@ async def test_ingest_cannot_mark_a_record_and_retention_keeps_the_totals_exact(
     assert "mcp:start_work" not in paths(hidden)
     if answer.status_code == 201:
         assert forged["id"] in {a["id"] for a in hidden["activities"]}
+
+
+async def summary(
+    client: httpx.AsyncClient, tenant: Tenant, path: str, **params: str
+) -> dict[str, Any]:
+    response = await client.get(
+        f"/v1/orgs/{tenant.org_id}{path}", params=params, headers=tenant.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def counted(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "end_time"}  # end_time is now
+
+
+async def side_by_side(
+    client: httpx.AsyncClient, tenant: Tenant, path: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A summary as file 004 has it and with the dashboard's reads left out, read with no flush
+    of the request log between them (it stores this test's own reads every 0.5 s): taken again
+    until the summary with ``false`` after them counts what the one before did."""
+    for _ in range(20):
+        shown = await summary(client, tenant, path)
+        hidden = await summary(client, tenant, path, **HIDE)
+        again = await summary(client, tenant, path, exclude_dashboard_reads="false")
+        if counted(again) == counted(shown):
+            return shown, hidden
+    raise AssertionError(f"the request log flushed between every pair of reads of {path}")
+
+
+async def test_the_summaries_leave_out_the_dashboards_reads_when_asked(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
+) -> None:
+    await arrange(client, runtime, tenant)
+    hidden_feed = await feed(client, runtime, tenant, "/activity", **HIDE)
+    await runtime.request_log.flush()
+    for path in (
+        "/activity/summary",
+        f"/workspaces/{tenant.workspace_id}/activity/summary",
+        f"/users/{tenant.user_id}/activity/summary",
+        "/me/activity/summary",
+    ):
+        shown, hidden = await side_by_side(client, tenant, path)
+        assert set(hidden) == set(shown)  # file 004's shape, unchanged
+        # The one dashboard read (a successful GET) is all that is left out.
+        assert shown["total_requests"] - hidden["total_requests"] == 1, path
+        assert shown["successful_requests"] - hidden["successful_requests"] == 1
+        assert hidden["failed_requests"] == shown["failed_requests"]
+        assert sum(shown["by_action"].values()) - sum(hidden["by_action"].values()) == 1
+        assert "ticket.create" in hidden["by_action"]  # the dashboard's write stays
+    # The org's summary counts what its feed shows, the feed's own read included.
+    org = await summary(client, tenant, "/activity/summary", **HIDE)
+    assert org["total_requests"] >= hidden_feed["total"]
+
+    # The series behind the dashboard's charts takes the same toggle.
+    await sign_in(client, tenant.token)
+    await runtime.request_log.flush()
+    series = "/ui/api/activity/series"
+    scope = {"level": "org", "id": str(tenant.org_id)}
+    every = (await client.get(series, params=scope)).json()
+    less = (await client.get(series, params={**scope, **HIDE})).json()
+    own = every["total_requests"] - less["total_requests"]
+    assert own >= 1
+    assert sum(b["requests"] for b in less["buckets"]) == less["total_requests"]
+    assert sum(less["by_action"].values()) == less["total_requests"]
+    assert all(count > 0 for count in less["by_action"].values())
+
+
+async def test_the_summaries_toggle_is_a_boolean_and_keeps_tenancy(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    answer = await client.get(
+        f"/v1/orgs/{tenant.org_id}/activity/summary",
+        params={"exclude_dashboard_reads": "maybe"},
+        headers=tenant.headers,
+    )
+    assert answer.status_code == 422, answer.text
+    [issue] = answer.json()["detail"]
+    assert issue["loc"] == ["query", "exclude_dashboard_reads"]
+    answer = await client.get(
+        f"/v1/orgs/{tenant.org_id}/activity/summary", params=HIDE, headers=other_tenant.headers
+    )
+    assert answer.status_code == 404

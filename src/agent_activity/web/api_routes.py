@@ -77,12 +77,19 @@ def build_api_router(runtime: Runtime, cookies: SessionCookies, proxy: Proxy) ->
         level: str = Query(description="org, workspace, user or app"),
         id: str = Query(min_length=1, max_length=64, description="Id at that level"),
         hours: int = Query(24, ge=1, le=168),
+        exclude_dashboard_reads: bool = Query(False, description="Leave out its own reads."),
     ) -> dict[str, Any]:
         """Requests, successes and tokens over time, by action and by resource type."""
         principal = (await cookies.authenticate(request)).principal
         async with runtime.read_sessionmaker() as session:
             series = await directory.activity_series(
-                session, principal, level=level, scope_id=id, hours=hours, now=runtime.now()
+                session,
+                principal,
+                level=level,
+                scope_id=id,
+                hours=hours,
+                now=runtime.now(),
+                exclude_dashboard_reads=exclude_dashboard_reads,
             )
         buckets = [
             {

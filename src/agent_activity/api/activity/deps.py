@@ -89,3 +89,6 @@ def check_range(start: datetime | None, end: datetime | None) -> None:
 
 PageDep = Annotated[PageParams, Depends(page_params)]
 Hours = Annotated[int, Query(ge=1, le=168, description="Hours to look back")]
+ExcludeDashboardReads = Annotated[
+    bool, Query(description="Leave out the dashboard's own reads (an addition to file 004).")
+]

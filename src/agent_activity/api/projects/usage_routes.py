@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from agent_activity.api.activity.deps import CodecDep
 from agent_activity.api.activity.schemas import UtcTime
-from agent_activity.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from agent_activity.api.deps import PrincipalDep, ReadSessionDep, RuntimeDep
 from agent_activity.api.projects.ticket_routes import describe
 from agent_activity.api.projects.usage_schemas import BoardUsageOut, TicketUsageOut
 from agent_activity.domain.errors import FieldIssue, Invalid
@@ -30,7 +30,7 @@ async def ticket_usage(
     ticket: str,
     request: Request,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     runtime: RuntimeDep,
     since: Since = None,
     until: Until = None,
@@ -48,7 +48,7 @@ async def project_usage(
     id: uuid.UUID,
     request: Request,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     runtime: RuntimeDep,
     since: Since = None,
     until: Until = None,
@@ -66,7 +66,7 @@ async def timeline(
     ticket: str,
     request: Request,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     codec: CodecDep,
     since: Annotated[UtcTime | None, Query(description="From this time (inclusive).")] = None,
     until: Annotated[UtcTime | None, Query(description="Up to this time (exclusive).")] = None,

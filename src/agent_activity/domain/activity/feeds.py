@@ -105,11 +105,18 @@ async def read_feed(
 
 
 async def summarise(
-    session: AsyncSession, query: ActivityFilter, now: datetime, hours: int
+    session: AsyncSession,
+    query: ActivityFilter,
+    now: datetime,
+    hours: int,
+    exclude_dashboard_reads: bool = False,
 ) -> ActivitySummary:
     """Totals of ``query`` from the top of the hour ``hours`` hours ago up to and including
     ``now``: at least ``hours`` hours, at most one more. Starting on the hour lets the whole
-    window come from the hourly rollups, so a summary costs the same at any size of the log."""
+    window come from the hourly rollups, so a summary costs the same at any size of the log.
+    ``exclude_dashboard_reads`` leaves out the dashboard's own reads, from their rollups too."""
+    if exclude_dashboard_reads:
+        query = replace(query, via_dashboard=False)
     start = hour_of(now - timedelta(hours=hours))
     # The window is [start, now]; queries take [start, end), and times have microsecond steps.
     groups = await group_stats(session, replace(query, start=start, end=now + MICROSECOND), now=now)

@@ -34,6 +34,7 @@ from agent_activity.db.models import (
     Workspace,
 )
 from agent_activity.db.upsert import insert_for
+from agent_activity.domain.activity.rollups import DASHBOARD_PREFIX
 from agent_activity.domain.errors import Invalid, NotFound
 from agent_activity.domain.tenancy.access import check_org_access, get_workspace
 from agent_activity.domain.tenancy.principal import READ, Principal
@@ -182,12 +183,14 @@ async def activity_series(
     scope_id: str,
     hours: int,
     now: datetime,
+    exclude_dashboard_reads: bool = False,
 ) -> ActivitySeries:
     """Requests, successes and tokens per bucket over the last ``hours``, from hourly rollups.
 
     The window is the last ``hours`` whole hours, the current one included, so a chart never
     mixes rolled-up and raw counts; bars are one hour wide, or six beyond two days (a week is
-    28 bars).
+    28 bars). ``exclude_dashboard_reads`` subtracts the dashboard's own reads, rolled up a second
+    time under ``dash-<scope>``.
     """
     if not 1 <= hours <= 168:
         raise Invalid("hours must be between 1 and 168")
@@ -197,8 +200,10 @@ async def activity_series(
     count = -(-hours // width)
     first = current_hour - timedelta(hours=hours - 1)
     buckets = [SeriesBucket(first + timedelta(hours=width * i)) for i in range(count)]
+    scopes = [level, DASHBOARD_PREFIX + level] if exclude_dashboard_reads else [level]
     rows = await session.execute(
         select(
+            ActivityRollup.scope_type,
             ActivityRollup.bucket_start,
             ActivityRollup.action,
             ActivityRollup.resource_type,
@@ -208,23 +213,33 @@ async def activity_series(
         )
         .where(
             ActivityRollup.org_id == principal.org_id,
-            ActivityRollup.scope_type == level,
+            ActivityRollup.scope_type.in_(scopes),
             ActivityRollup.scope_id == scope_id,
             ActivityRollup.span == "hour",
             ActivityRollup.bucket_start >= first,
             ActivityRollup.bucket_start <= current_hour,
         )
-        .group_by(ActivityRollup.bucket_start, ActivityRollup.action, ActivityRollup.resource_type)
+        .group_by(
+            ActivityRollup.scope_type,
+            ActivityRollup.bucket_start,
+            ActivityRollup.action,
+            ActivityRollup.resource_type,
+        )
     )
     series = ActivitySeries(level, scope_id, first, now, width, buckets)
-    for bucket_start, action, resource_type, requests, successes, tokens in rows:
+    for scope_type, bucket_start, action, resource_type, requests, successes, tokens in rows:
+        sign = -1 if scope_type != level else 1
         index = int((bucket_start - first).total_seconds() // (3600 * width))
         bucket = buckets[index]
-        bucket.requests += int(requests or 0)
-        bucket.successes += int(successes or 0)
-        bucket.tokens += int(tokens or 0)
-        _add(series.by_action, action or "(none)", int(requests or 0))
-        _add(series.by_resource, resource_type or "(none)", int(requests or 0))
+        bucket.requests += sign * int(requests or 0)
+        bucket.successes += sign * int(successes or 0)
+        bucket.tokens += sign * int(tokens or 0)
+        _add(series.by_action, action or "(none)", sign * int(requests or 0))
+        _add(series.by_resource, resource_type or "(none)", sign * int(requests or 0))
+    # A kind made only of the dashboard's reads adds up to nothing once they are left out.
+    for counts in (series.by_action, series.by_resource):
+        for key in [key for key, value in counts.items() if value == 0]:
+            del counts[key]
     return series
 
 

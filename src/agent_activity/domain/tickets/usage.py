@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CompoundSelect, Select, String, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_activity.db.base import UTCDateTime
 from agent_activity.db.models import AgentSession, Project, Ticket, TicketUsage, User, WorkInterval
 from agent_activity.domain.errors import FieldIssue, Invalid
 from agent_activity.domain.tickets.counting import (
@@ -80,17 +81,22 @@ class Usage:
 
     @classmethod
     def of(cls, counts: Counts) -> Usage:
-        # PostgreSQL sums integers as numeric: made plain numbers here, before any arithmetic.
-        counts = [int(value or 0) for value in counts[:9]] + [float(counts[9] or 0)]
-        return cls(
-            agent_time_s=round(counts[0] / 1_000_000, 3),
-            intervals=int(counts[1]),
-            tool_calls=int(counts[2]),
-            failed_tool_calls=int(counts[3]),
-            model_requests=int(counts[4]),
-            tokens=Tokens(*(int(value) for value in counts[5:9])),
-            cost_usd=round(float(counts[9]), 6),
-        )
+        return cls(**fields_of(counts))
+
+
+def fields_of(counts: Counts) -> dict[str, Any]:
+    """The counters of :class:`Usage` as its fields; a board builds 200 of them per read."""
+    # PostgreSQL sums integers as numeric: made plain numbers here, before any arithmetic.
+    time_us, intervals, tools, failed, models, given, made, read, written, cost = counts
+    return {
+        "agent_time_s": round(int(time_us or 0) / 1_000_000, 3),
+        "intervals": int(intervals or 0),
+        "tool_calls": int(tools or 0),
+        "failed_tool_calls": int(failed or 0),
+        "model_requests": int(models or 0),
+        "tokens": Tokens(int(given or 0), int(made or 0), int(read or 0), int(written or 0)),
+        "cost_usd": round(float(cost or 0), 6),
+    }
 
 
 @dataclass
@@ -102,6 +108,7 @@ class Part(Usage):
 
 
 NO_TICKET = uuid.UUID(int=0)
+NONE = zero()  # the counters of a ticket nothing was counted on; never changed
 
 
 @dataclass
@@ -144,15 +151,26 @@ class OpenInterval:
     user_id: str | None
 
 
-async def _open_intervals(
-    session: AsyncSession, project_id: uuid.UUID, ticket_id: uuid.UUID | None
-) -> list[OpenInterval]:
-    # Columns, not ORM objects: a board reads every open interval and needs four fields of each.
-    query = (
+# The marker of an open interval's row in the one statement that reads both (_with_open).
+OPEN = "open"
+
+
+def _with_open(
+    sums: Select[Any], width: int, project_id: uuid.UUID, ticket_id: uuid.UUID | None
+) -> CompoundSelect[Any]:
+    """``sums`` (``width`` key columns, then the counters) and the open intervals of the board
+    or ticket in one statement: one snapshot on either engine, so an interval closing between
+    two reads is never counted twice or missed. An interval's row is its ticket id as text
+    (then OPEN for each further key column), zeros, started_at, its session id, its user."""
+    text = String(64)
+    moment = cast(null(), UTCDateTime())
+    opened = (
         select(
-            WorkInterval.ticket_id,
-            WorkInterval.session_id,
+            cast(WorkInterval.ticket_id, text),
+            *[literal(OPEN, text)] * (width - 1),
+            *[literal(0)] * len(COUNTERS),
             WorkInterval.started_at,
+            cast(WorkInterval.session_id, text),
             AgentSession.user_id,
         )
         .join(AgentSession, AgentSession.id == WorkInterval.session_id)
@@ -163,13 +181,28 @@ async def _open_intervals(
         )
     )
     if ticket_id is not None:
-        query = query.where(WorkInterval.ticket_id == ticket_id)
-    rows = (await session.execute(query)).all()
-    return [
-        OpenInterval(ticket, agent, started, user)
-        for ticket, agent, started, user in rows
-        if ticket
-    ]
+        opened = opened.where(WorkInterval.ticket_id == ticket_id)
+    summed = sums.add_columns(moment, cast(null(), text), cast(null(), text))
+    return union_all(summed, opened)
+
+
+def _split(
+    rows: Sequence[Any], width: int
+) -> tuple[list[tuple[tuple[Any, ...], Counts]], list[OpenInterval]]:
+    """The rows of :func:`_with_open`: (key, counters) of the sums, and the open intervals."""
+    sums: list[tuple[tuple[Any, ...], Counts]] = []
+    opened: list[OpenInterval] = []
+    for row in rows:
+        end = width + len(COUNTERS)
+        key, counts = tuple(row[:width]), [value or 0 for value in row[width:end]]
+        started_at, session_id, user_id = row[end:]
+        if started_at is None:
+            sums.append((key, counts))
+        else:
+            opened.append(
+                OpenInterval(uuid.UUID(str(key[0])), uuid.UUID(session_id), started_at, user_id)
+            )
+    return sums, opened
 
 
 async def ticket_usage(
@@ -180,22 +213,21 @@ async def ticket_usage(
         TicketUsage.org_id == ticket.org_id, TicketUsage.ticket_id == ticket.id
     )
     query = _summed(query, window).group_by(TicketUsage.dimension, TicketUsage.dimension_key)
-    sums: dict[tuple[str, str], Counts] = {}
-    for row in (await session.execute(query)).all():
-        dimension, key, counts = row[0], row[1], list(row[2:])
-        sums[(dimension, key)] = [value or 0 for value in counts]
-    for interval in await _open_intervals(session, ticket.project_id, ticket.id):
+    statement = _with_open(query, 2, ticket.project_id, ticket.id)
+    found, opened = _split((await session.execute(statement)).all(), 2)
+    sums: dict[tuple[str, str], Counts] = {(key[0], key[1]): counts for key, counts in found}
+    for interval in opened:
         running = open_time(interval.started_at, now, window)
-        for dimension in (
+        for row_key in (
             interval_dimensions(interval.session_id, interval.user_id) if running else ()
         ):
-            sums.setdefault(dimension, zero())[0] += running
+            sums.setdefault(row_key, zero())[0] += running
     total = Usage.of(sums.get(("ticket", ""), zero()))
     names = await _names(session, ticket.org_id, sums)
     parts: dict[str, list[Part]] = {"agent": [], "user": [], "model": []}
     for (dimension, key), counts in sums.items():
         if dimension in parts:
-            part = Part(**vars(Usage.of(counts)), key=key, name=names.get((dimension, key), key))
+            part = Part(**fields_of(counts), key=key, name=names.get((dimension, key), key))
             parts[dimension].append(part)
     for rows in parts.values():
         rows.sort(key=lambda part: (-part.cost_usd, -part.agent_time_s, part.key))
@@ -266,16 +298,18 @@ async def project_usage(
     if sort not in SORTS:
         message = f"sort must be one of {', '.join(SORTS)}"
         raise Invalid(message, [FieldIssue(("query", "sort"), message)])
-    query = select(TicketUsage.ticket_id, *SUMS).where(
+    query = select(cast(TicketUsage.ticket_id, String(64)), *SUMS).where(
         TicketUsage.project_id == project.id, TicketUsage.dimension == "ticket"
     )
     query = _summed(query, window).group_by(TicketUsage.ticket_id)
-    sums: dict[uuid.UUID, Counts] = {
-        row[0]: [value or 0 for value in row[1:]] for row in (await session.execute(query)).all()
-    }
-    for interval in await _open_intervals(session, project.id, None):
+    statement = _with_open(query, 1, project.id, None)
+    found, opened = _split((await session.execute(statement)).all(), 1)
+    # Keyed by the id's hex digits, which both engines' text of it holds (with or without
+    # dashes): cheaper than parsing 200 UUIDs.
+    sums: dict[str, Counts] = {str(key[0]).replace("-", ""): counts for key, counts in found}
+    for interval in opened:
         running = open_time(interval.started_at, now, window)
-        sums.setdefault(interval.ticket_id, zero())[0] += running
+        sums.setdefault(interval.ticket_id.hex, zero())[0] += running
     # Columns, not ORM objects, for the same reason as the open intervals.
     tickets = await session.execute(
         select(Ticket.id, Ticket.number, Ticket.title, Ticket.column).where(
@@ -284,7 +318,7 @@ async def project_usage(
     )
     views = [
         TicketUsageView(
-            **vars(Usage.of(sums.get(ticket_id, zero()))),
+            **fields_of(sums.get(ticket_id.hex, NONE)),
             ticket_id=ticket_id,
             ticket_number=number,
             title=title,

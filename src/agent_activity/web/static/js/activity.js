@@ -164,6 +164,8 @@ async function loadSummary() {
   const { level, id } = scope();
   const hours = Number(document.querySelector('input[name="hours"]:checked').value);
   const org = state.me.org.id;
+  // The summary follows the feed's toggle, so the two never disagree about what they count.
+  const own = $("f-own-reads").checked ? { exclude_dashboard_reads: "true" } : {};
   const summaryPath = {
     org: `v1/orgs/${org}/activity/summary`,
     workspace: `v1/orgs/${org}/workspaces/${id}/activity/summary`,
@@ -171,8 +173,8 @@ async function loadSummary() {
   }[level];
   try {
     const [series, summary] = await Promise.all([
-      api("activity/series", { params: { level, id: level === "org" ? org : id, hours } }),
-      summaryPath ? api(summaryPath, { params: { hours } }) : Promise.resolve(null),
+      api("activity/series", { params: { level, id: level === "org" ? org : id, hours, ...own } }),
+      summaryPath ? api(summaryPath, { params: { hours, ...own } }) : Promise.resolve(null),
     ]);
     renderSummary(series, summary, hours);
   } catch (error) {
