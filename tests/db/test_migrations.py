@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from agent_activity.db.base import Base, UTCDateTime, new_id
 from agent_activity.db.migrate import alembic_config, is_up_to_date, upgrade
-from agent_activity.db.partitions import include_name
 from agent_activity.db.models import NOT_YET, Agent, AgentRun, AgentRunCount, Org
+from agent_activity.db.partitions import include_name
 
 
 def _diff(connection: Connection) -> list[Any]:

@@ -63,7 +63,9 @@ def normalise(record: dict[str, Any]) -> dict[str, Any]:
     if row["id"] is None:
         external_id = row["external_id"]
         row["id"] = (
-            new_id() if external_id is None else record_id(row["org_id"], external_id, row["timestamp"])
+            new_id()
+            if external_id is None
+            else record_id(row["org_id"], external_id, row["timestamp"])
         )
     row["received_at"] = (row["received_at"] or now).astimezone(UTC)
     for name in BLANK_IS_NONE:

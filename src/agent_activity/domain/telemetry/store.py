@@ -1,8 +1,9 @@
 """Storing a telemetry batch: each fact once, however often its export is retried.
 
 Every record has a stable key (``external_id``) and a timestamp: records already stored (the
-same key at the same time), or keys seen earlier in the same batch, are skipped. Records go through ``write_activity_records`` like
-every other path, so feeds, rollups and summaries see them at once.
+same key at the same time), or keys seen earlier in the same batch, are skipped. Records go
+through ``write_activity_records`` like every other path, so feeds, rollups and summaries see
+them at once.
 """
 
 from __future__ import annotations

@@ -134,14 +134,18 @@ def _days_to_partition() -> list[date]:
     window (yesterday to AHEAD_DAYS ahead)."""
     today = datetime.now(UTC).date()
     window = {today + timedelta(days=offset) for offset in range(-1, AHEAD_DAYS + 1)}
-    rows = op.get_bind().execute(
-        sa.text(
-            f"SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date FROM {OLD}"
-            " WHERE timestamp >= :start AND timestamp < :end"
-        ),
-        {
-            "start": datetime.now(UTC) - DAY_PARTITIONS_BACK,
-            "end": datetime.now(UTC) + DAY_PARTITIONS_BACK,
-        },
-    ).scalars()
+    rows = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                f"SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date FROM {OLD}"
+                " WHERE timestamp >= :start AND timestamp < :end"
+            ),
+            {
+                "start": datetime.now(UTC) - DAY_PARTITIONS_BACK,
+                "end": datetime.now(UTC) + DAY_PARTITIONS_BACK,
+            },
+        )
+        .scalars()
+    )
     return sorted(window | set(rows))
