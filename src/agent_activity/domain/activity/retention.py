@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from agent_activity.db.leases import release_lease, take_lease
@@ -139,8 +140,12 @@ class Retention:
         for day in days:
             if not await self._renew():
                 break
-            async with self.sessionmaker() as session, session.begin():
-                records = await drop_day(await session.connection(), day, self.clock())
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    records = await drop_day(await session.connection(), day, self.clock())
+            except DBAPIError:  # the lock not had in time: the batch deletes go on instead
+                log.warning("retention could not drop the partition of %s now", day, exc_info=True)
+                break
             async with self.sessionmaker() as session, session.begin():
                 await drop_detached(await session.connection(), day)
             log.info("retention dropped the partition of %s (%d records)", day, records)
