@@ -57,6 +57,31 @@ def create_day_sql(day: date) -> str:
     )
 
 
+# PostgreSQL names a partition's copy of an index after its columns; each is renamed after the
+# parent's index and the partition (ix_activity_org_ts_p20261208), so plans name the index
+# the models declare.
+NAME_INDEXES_SQL = f"""
+DO $$
+DECLARE found record;
+BEGIN
+  FOR found IN
+    SELECT child.relname AS child, parent.relname || '_' || substr(part.relname, {len(PARENT) + 2})
+           AS wanted
+    FROM pg_inherits
+    JOIN pg_class child ON child.oid = pg_inherits.inhrelid
+    JOIN pg_class parent ON parent.oid = pg_inherits.inhparent AND parent.relkind = 'I'
+    JOIN pg_index ON pg_index.indexrelid = child.oid
+    JOIN pg_class part ON part.oid = pg_index.indrelid
+    JOIN pg_inherits tables ON tables.inhrelid = part.oid
+    WHERE tables.inhparent = '{PARENT}'::regclass
+  LOOP
+    IF found.child <> found.wanted THEN
+      EXECUTE format('ALTER INDEX %I RENAME TO %I', found.child, found.wanted);
+    END IF;
+  END LOOP;
+END $$
+"""
+
 # The day partitions that exist, read from the catalogue (names are the contract: PREFIX+date).
 DAYS_SQL = text(
     "SELECT child.relname FROM pg_inherits"
@@ -90,6 +115,8 @@ async def ensure_partitions(connection: AsyncConnection, today: date) -> list[da
             continue
         await connection.execute(text(create_day_sql(day)))
         created.append(day)
+    if created:
+        await connection.exec_driver_sql(NAME_INDEXES_SQL)
     return created
 
 

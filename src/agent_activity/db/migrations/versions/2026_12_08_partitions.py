@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-from agent_activity.db.partitions import AHEAD_DAYS, DEFAULT, create_day_sql
+from agent_activity.db.partitions import AHEAD_DAYS, DEFAULT, NAME_INDEXES_SQL, create_day_sql
 
 revision: str = "0013_partitions"
 down_revision: str | None = "0012_dashboard_reads"
@@ -127,6 +127,8 @@ def _rebuild_postgresql(*, partitioned: bool) -> None:
     op.execute(f"DROP TABLE {OLD} CASCADE")
     for _, definition in indexes:
         op.execute(definition)
+    if partitioned:
+        op.execute(NAME_INDEXES_SQL)
 
 
 def _days_to_partition() -> list[date]:
