@@ -36,6 +36,7 @@ from bench.scenarios.ingest import measure_ingest
 from bench.scenarios.ledger import measure_ticket_usage
 from bench.scenarios.otlp import measure_otlp
 from bench.scenarios.otlp_overhead import measure_otlp_overhead
+from bench.scenarios.partition_drop import measure_partition_drop
 from bench.scenarios.phoenix import measure_phoenix
 from bench.scenarios.presence import measure_presence
 from bench.scenarios.requestlog import measure_request_log
@@ -57,6 +58,7 @@ SCENARIOS = (
     "otlp overhead",
     "phoenix",
     "ticket rollups",
+    "partition drop",
     "runs list",
     "presence",
     "request log",
@@ -158,6 +160,8 @@ async def measure_engine(ctx: Context, console: Console) -> None:
         if ctx.engine == "sqlite" and sizes.phoenix_spans:
             await guarded(ctx, "phoenix", data, measure_phoenix(ctx, data))
         await guarded(ctx, "ticket rollups", data, measure_ticket_rollups(ctx, data))
+        if ctx.engine == "postgresql":  # SQLite keeps one table: no partitions to drop
+            await guarded(ctx, "partition drop", data, measure_partition_drop(ctx, data))
         runs = f"{sizes.runs:,} runs"
         await guarded(ctx, "runs list", runs, measure_runs(ctx, runs))
         await guarded(ctx, "presence", data, measure_presence(ctx, data))

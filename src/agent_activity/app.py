@@ -23,6 +23,8 @@ from agent_activity.api.agents.app import build_app as build_agents_app
 from agent_activity.api.projects.app import build_app as build_projects_app
 from agent_activity.config import Settings, get_settings
 from agent_activity.db.migrate import is_up_to_date
+from agent_activity.db.partitions import INTERVAL_S as PARTITION_INTERVAL_S
+from agent_activity.db.partitions import PartitionJob
 from agent_activity.domain.activity.retention import Retention
 from agent_activity.gc_policy import freeze_startup_objects
 from agent_activity.limits.body import BodyLimitMiddleware, BodyLimits
@@ -51,6 +53,14 @@ def retention_job(runtime: Runtime) -> list[asyncio.Task[None]]:
     return [asyncio.create_task(retention.run_forever(settings.retention_interval_s))]
 
 
+def partition_job(runtime: Runtime) -> list[asyncio.Task[None]]:
+    """PostgreSQL's day partitions kept ahead (db/partitions.py), on every process."""
+    if runtime.settings.is_sqlite:
+        return []
+    job = PartitionJob(runtime.sessionmaker, runtime.now)
+    return [asyncio.create_task(job.run_forever(PARTITION_INTERVAL_S))]
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, serving: bool = False
 ) -> FastAPI:
@@ -65,7 +75,7 @@ def create_app(
         runtime.touches.start()
         runtime.progress.start()
         runtime.telemetry_joins.start()
-        jobs = retention_job(runtime)
+        jobs = [*partition_job(runtime), *retention_job(runtime)]
         try:
             async with mcp.run():
                 if serving:

@@ -27,10 +27,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from agent_activity.db.base import Base, UTCDateTime, new_id
 from agent_activity.db.migrate import alembic_config, is_up_to_date, upgrade
 from agent_activity.db.models import NOT_YET, Agent, AgentRun, AgentRunCount, Org
+from agent_activity.db.partitions import include_name
 
 
 def _diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": include_name}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, Base.metadata))
 
 

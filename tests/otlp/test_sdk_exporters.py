@@ -108,7 +108,9 @@ def send_logs(endpoint: str, tenant: Tenant, compression: Compression) -> None:
             "duration_ms": 12 + index,
             "user.email": "dev@example.com",
         }
-        logger.emit(LogRecord(timestamp=now + index, body="tool call", attributes=attributes))
+        # A microsecond apart (what is stored): records of one instant have no order.
+        at = now + index * 1000
+        logger.emit(LogRecord(timestamp=at, body="tool call", attributes=attributes))
     response: dict[str, AnyValue] = {
         "event.name": "gemini_cli.api_response",
         "session.id": "g-1",
@@ -117,7 +119,7 @@ def send_logs(endpoint: str, tenant: Tenant, compression: Compression) -> None:
         "cached_content_token_count": 400,
         "output_token_count": 30,
     }
-    logger.emit(LogRecord(timestamp=now + 5, attributes=response))
+    logger.emit(LogRecord(timestamp=now + 5000, attributes=response))
     provider.shutdown()
 
 

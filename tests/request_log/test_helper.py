@@ -156,9 +156,11 @@ async def test_sending_a_batch_again_with_check_skips_what_is_stored(
     runtime: Runtime, tenant: Tenant
 ) -> None:
     def record(path: str) -> dict[str, Any]:
-        from agent_activity.db.base import new_id
+        from agent_activity.db.base import new_id, utcnow
 
-        return {"id": new_id(), "org_id": tenant.org_id, "path": path, "action": "read"}
+        # Timed as the middleware times them: a resent record is the same (id, timestamp).
+        return {"id": new_id(), "org_id": tenant.org_id, "path": path, "action": "read",
+                "timestamp": utcnow()}  # fmt: skip
 
     first = [record("/api/projects/a"), record("/api/projects/b")]
     assert await store(runtime.sessionmaker, first, check=False) == ("ok", 2)

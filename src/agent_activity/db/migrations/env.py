@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 import agent_activity.db.models  # noqa: F401  (registers every table)
 from agent_activity.db.base import Base
+from agent_activity.db.partitions import include_name
 
 target_metadata = Base.metadata
 
@@ -17,6 +18,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

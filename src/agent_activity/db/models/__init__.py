@@ -1,6 +1,6 @@
 """Every table, imported here so the metadata is complete for Alembic and tests."""
 
-from agent_activity.db.models.activity import ActivityRecord, ActivityRollup
+from agent_activity.db.models.activity import ActivityLegacyKey, ActivityRecord, ActivityRollup
 from agent_activity.db.models.agents import Agent, AgentVersion
 from agent_activity.db.models.presence import AgentSession, Checkpoint, WorkInterval
 from agent_activity.db.models.resources import App, Augmentation, Endpoint
@@ -31,6 +31,7 @@ __all__ = [
     "NOT_YET",
     "RUN_STATUSES",
     "TRIGGER_TYPES",
+    "ActivityLegacyKey",
     "ActivityRecord",
     "ActivityRollup",
     "ActivitySeal",

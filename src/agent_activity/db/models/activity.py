@@ -67,7 +67,6 @@ def scope_index(name: str, columns: tuple[str, ...]) -> Index:
 class ActivityRecord(Base):
     __tablename__ = "activity_records"
     __table_args__ = (
-        UniqueConstraint("org_id", "external_id"),
         # Keyset pagination walks (timestamp, id) newest first within each feed's scope.
         Index("ix_activity_org_ts", "org_id", "timestamp", "id"),
         # A batch's records, for verify and for resealing what retention leaves of a batch.
@@ -76,11 +75,14 @@ class ActivityRecord(Base):
         *(scope_index(name, columns) for name, columns in ATTRIBUTION_INDEXES.items()),
     )
 
+    # The primary key holds the timestamp because PostgreSQL partitions the table by it
+    # (db/partitions.py); an ingested record's id is derived from its client id and time
+    # (domain/activity/ids.py), so the key also stores a retried record once.
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     org_id: Mapped[uuid.UUID] = mapped_column()
-    # The client's own id for an ingested record; a replay with the same id is a no-op.
+    # The client's own id for an ingested record; a replay of the same record is a no-op.
     external_id: Mapped[str | None] = mapped_column(String(128))
-    timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True, default=utcnow)
     trace_id: Mapped[str | None] = mapped_column(String(128))
     user_id: Mapped[str | None] = mapped_column(String(64))
     workspace_id: Mapped[str | None] = mapped_column(String(64))
@@ -116,6 +118,17 @@ class ActivityRecord(Base):
     # A read the dashboard made for its own pages (its proxy marks them), which the feeds can
     # leave out (docs/activity-log.md); never settable by a client.
     via_dashboard: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ActivityLegacyKey(Base):
+    """The client ids of the records stored before ids were derived (migration 0013), which
+    keep their drawn ids: ingest looks a replayed record up here too, so it is still stored
+    once. Written only by that migration."""
+
+    __tablename__ = "activity_legacy_keys"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
 
 
 class ActivityRollup(Base):

@@ -1,10 +1,11 @@
 """Ingest: a batch of activity records from another system, stored all or nothing.
 
-Each record carries the client's own id (stored as ``external_id``, unique per org). Ids already
-stored are skipped, so replaying a batch, or a batch that overlaps an earlier one, is a no-op for
-the records already there: the first write of an id wins and later copies are not compared.
-Two identical batches racing each other collide on the unique key; the caller retries once, and
-the retry sees the winner's records as duplicates.
+Each record carries the client's own id (stored as ``external_id``); its row id is derived from
+the org, that id and the record's timestamp (ids.py). Records already stored are skipped, so
+replaying a batch, or a batch that overlaps an earlier one, is a no-op for the records already
+there: the first write wins and later copies are not compared. Two identical batches racing each
+other collide on the primary key; the caller retries once, and the retry sees the winner's
+records as duplicates.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_activity.db.models import ActivityRecord
+from agent_activity.db.models import ActivityLegacyKey, ActivityRecord
 from agent_activity.domain.activity.feeds import check_org
+from agent_activity.domain.activity.ids import record_id
 from agent_activity.domain.activity.store import write_activity_records
 from agent_activity.domain.errors import FieldIssue, Invalid
 from agent_activity.domain.tenancy.access import check_org_access
@@ -70,7 +72,8 @@ async def ingest_batch(
     check_org(principal, org_id)
     check_org_access(principal, org_id, INGEST)
     check_batch(records, now)
-    stored = await stored_external_ids(session, org_id, [r["external_id"] for r in records])
+    keys = [(r["external_id"], r["timestamp"]) for r in records]
+    stored = await stored_external_ids(session, org_id, keys)
     fresh = [
         {**record, "org_id": org_id, "received_at": now}
         for record in records
@@ -81,17 +84,32 @@ async def ingest_batch(
     return IngestResult(len(records), len(fresh), len(records) - len(fresh))
 
 
-async def stored_external_ids(session: AsyncSession, org_id: uuid.UUID, ids: list[str]) -> set[str]:
-    """Which of ``ids`` the org already has records under."""
+async def stored_external_ids(
+    session: AsyncSession, org_id: uuid.UUID, keys: list[tuple[str, datetime]]
+) -> set[str]:
+    """Which of ``keys`` (client id, timestamp) the org already has a record of: by the derived
+    id and time (the primary key; the time bounds prune PostgreSQL's partitions), or, for a
+    record stored before ids were derived, by its client id alone (activity_legacy_keys)."""
     stored: set[str] = set()
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        chunk = ids[start : start + LOOKUP_CHUNK]
-        rows = await session.scalars(
-            select(ActivityRecord.external_id).where(
-                ActivityRecord.org_id == org_id, ActivityRecord.external_id.in_(chunk)
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        ids = {record_id(org_id, key, at): (key, at) for key, at in chunk}
+        times = [at for _, at in chunk]
+        rows = await session.execute(
+            select(ActivityRecord.id, ActivityRecord.timestamp).where(
+                ActivityRecord.id.in_(list(ids)),
+                ActivityRecord.timestamp.between(min(times), max(times)),
+                ActivityRecord.org_id == org_id,
             )
         )
-        stored.update(value for value in rows if value is not None)
+        stored.update(ids[id_][0] for id_, at in rows if ids[id_][1] == at)
+        legacy = await session.scalars(
+            select(ActivityLegacyKey.external_id).where(
+                ActivityLegacyKey.org_id == org_id,
+                ActivityLegacyKey.external_id.in_([key for key, _ in chunk]),
+            )
+        )
+        stored.update(legacy)
     return stored
 
 

@@ -51,10 +51,12 @@ async def prune_chunk(
         return 0
     touched = sorted({row["seal_batch"] for row in rows if row["seal_batch"] is not None})
     going = {row["id"] for row in rows}
-    kept = {batch: await _batch_left(connection, org_id, batch, going) for batch in touched}
+    kept = {batch: await batch_left(connection, org_id, batch, going) for batch in touched}
     ids = [row["id"] for row in rows]
     for start in range(0, len(ids), IN_CHUNK):
-        await connection.execute(delete(R).where(R.id.in_(ids[start : start + IN_CHUNK])))
+        chunk = ids[start : start + IN_CHUNK]
+        # The time bound lets PostgreSQL look in the partitions before the cutoff only.
+        await connection.execute(delete(R).where(R.id.in_(chunk), R.timestamp < cutoff))
     await remove_from_all_time(connection, rows)
     for batch in touched:
         leaves = kept[batch]
@@ -62,7 +64,7 @@ async def prune_chunk(
     return len(rows)
 
 
-async def _batch_left(
+async def batch_left(
     connection: AsyncConnection, org_id: uuid.UUID, batch: int, going: set[uuid.UUID]
 ) -> list[bytes]:
     """The leaves of the records of ``batch`` that stay, after checking the whole batch against

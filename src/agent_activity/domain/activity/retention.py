@@ -14,14 +14,20 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from agent_activity.db.leases import release_lease, take_lease
 from agent_activity.db.models import ActivityRecord, ActivityRollup, Org, TicketUsage
 from agent_activity.domain.activity.pruning import BrokenBatch, drop_old_buckets, prune_chunk
+from agent_activity.domain.activity.retention_partitions import (
+    drop_day,
+    drop_detached,
+    droppable_days,
+)
 from agent_activity.domain.activity.rollups import day_of
 from agent_activity.domain.errors import NotFound
 from agent_activity.domain.tenancy.access import check_org_access
@@ -109,6 +115,10 @@ class Retention:
         try:
             async with self.sessionmaker() as session:
                 plans = await plan_retention(session, self.default_days, self.clock(), org_id)
+                dialect = (await session.connection()).dialect.name
+            if dialect == "postgresql" and org_id is None:
+                # A partition holds every org's records of its day, so only a full pass drops.
+                await self._drop_partitions({plan.org_id: plan.cutoff for plan in plans})
             return [await self._prune(plan) for plan in plans]
         finally:
             await release_lease(self.sessionmaker, LEASE, self.holder)
@@ -121,6 +131,26 @@ class Retention:
                 await self.run_pass()
             except Exception:  # a failed pass (database away) must not end the job
                 log.exception("retention pass failed; the next one retries")
+
+    async def _drop_partitions(self, cutoffs: dict[uuid.UUID, datetime]) -> list[date]:
+        """Drop the day partitions wholly past their orgs' cutoffs (retention_partitions.py)."""
+        async with self.sessionmaker() as session:
+            days = await droppable_days(await session.connection(), cutoffs)
+        dropped = []
+        for day in days:
+            if not await self._renew():
+                break
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    records = await drop_day(await session.connection(), day, self.clock())
+            except DBAPIError:  # the lock not had in time: the batch deletes go on instead
+                log.warning("retention could not drop the partition of %s now", day, exc_info=True)
+                break
+            async with self.sessionmaker() as session, session.begin():
+                await drop_detached(await session.connection(), day)
+            log.info("retention dropped the partition of %s (%d records)", day, records)
+            dropped.append(day)
+        return dropped
 
     async def _renew(self) -> bool:
         return await take_lease(self.sessionmaker, LEASE, self.holder, self.clock(), LEASE_PERIOD)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from agent_activity.db.base import new_id, utcnow
 from agent_activity.db.driver_rows import BulkStatement, TableLayout
 from agent_activity.db.models import ActivityRecord
+from agent_activity.domain.activity.ids import record_id
 from agent_activity.domain.activity.rollups import add_to_rollups
 from agent_activity.domain.activity.seals import new_batch, seal_batch
 from agent_activity.domain.tickets import rollup as ticket_usage
@@ -57,10 +58,15 @@ def normalise(record: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"not ActivityRecord columns: {', '.join(sorted(unknown))}")
     row = {**DEFAULTS, **record}
-    if row["id"] is None:
-        row["id"] = new_id()
     now = utcnow()
     row["timestamp"] = (row["timestamp"] or now).astimezone(UTC)
+    if row["id"] is None:
+        external_id = row["external_id"]
+        row["id"] = (
+            new_id()
+            if external_id is None
+            else record_id(row["org_id"], external_id, row["timestamp"])
+        )
     row["received_at"] = (row["received_at"] or now).astimezone(UTC)
     for name in BLANK_IS_NONE:
         if row[name] == "":

@@ -1,8 +1,9 @@
 """Storing a telemetry batch: each fact once, however often its export is retried.
 
-Every record has a stable key (``external_id``, unique per org): keys already stored, or seen
-earlier in the same batch, are skipped. Records go through ``write_activity_records`` like
-every other path, so feeds, rollups and summaries see them at once.
+Every record has a stable key (``external_id``) and a timestamp: records already stored (the
+same key at the same time), or keys seen earlier in the same batch, are skipped. Records go
+through ``write_activity_records`` like every other path, so feeds, rollups and summaries see
+them at once.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ async def store_telemetry(
     unique: dict[str, TelemetryRecord] = {}
     for item in items:
         unique.setdefault(item.external_id, item)  # the first copy in the batch wins
-    stored = await stored_external_ids(session, org_id, list(unique))
+    keys = [(key, item.record["timestamp"]) for key, item in unique.items()]
+    stored = await stored_external_ids(session, org_id, keys)
     fresh = [item for key, item in unique.items() if key not in stored]
     await attribute(session, org_id, fresh, now)
     await write_activity_records(
