@@ -165,6 +165,7 @@ async def run_soak(
     postgres_url: str,
     console: Console,
     tracemalloc_dir: Path | None = None,
+    server_log: Path | None = None,
 ) -> Soak:
     workdir = Path(tempfile.mkdtemp(prefix="aa-soak-"))
     database = await create_database(engine, workdir, postgres_url)
@@ -200,6 +201,8 @@ async def run_soak(
             soak.first_errors.extend(result[part]["errors"][:1])
     finally:
         await drop_database(database, postgres_url)
+        if server_log is not None and (workdir / "server.log").exists():  # kept for a look
+            shutil.copyfile(workdir / "server.log", server_log)
         shutil.rmtree(workdir, ignore_errors=True)
     return soak
 
@@ -254,6 +257,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="an admin connection, for --engine postgresql",
     )
     parser.add_argument(
+        "--server-log",
+        type=Path,
+        metavar="PATH",
+        help="keep the server's log (stdout and stderr) at PATH",
+    )
+    parser.add_argument(
         "--tracemalloc",
         type=Path,
         metavar="DIR",
@@ -279,6 +288,7 @@ def main(argv: list[str] | None = None) -> None:
                     postgres_url=args.postgres_url,
                     console=console,
                     tracemalloc_dir=args.tracemalloc,
+                    server_log=args.server_log,
                 )
             )
         )
