@@ -5,9 +5,9 @@ tracebacks if the root has none. That handler renders a highlighted traceback (s
 disk, tens of kilobytes of output) on the event loop for every logged exception, so a burst of
 errors froze every other request. ``configure_logging`` takes the root logger back: one line a
 record, and a plain traceback at most once per exception class per interval (later ones of the
-class within the interval log their line, naming how many tracebacks were left out). Records are
-formatted and written by a thread of their own, so even that one traceback (source lines read
-from disk, Python 3.11's carets) is not rendered on the event loop.
+class within the interval log their line, naming how many tracebacks were left out). A record that
+keeps its traceback is rendered and written by a thread of its own, so even that one traceback
+(source lines read from disk, Python 3.11's carets) is not rendered on the event loop.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class TracebackThrottle(logging.Filter):
 
 
 class ServiceHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes the root logger's records, on the logging thread (``OffLoopHandler`` hands them over).
+    """Writes the root logger's records (``OffLoopHandler`` hands them over).
 
     It writes to whatever ``sys.stderr`` is at the time, as logging's last-resort handler does,
     so a replaced stderr (a test's capture) never leaves it writing to a closed stream.
@@ -79,8 +79,19 @@ class ServiceHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 class OffLoopHandler(QueueHandler):
-    """The root's handler: throttles a record's traceback where it is logged, then hands the
-    record, unformatted, to the thread that formats and writes it (``ServiceHandler``)."""
+    """The root's handler: throttles a record's traceback where it is logged; a record that
+    still carries one goes, unformatted, to the thread that renders and writes it, any other
+    line is written at once by ``writer``."""
+
+    def __init__(self, records: queue.SimpleQueue[logging.LogRecord], writer: logging.Handler):
+        super().__init__(records)
+        self.writer = writer
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            super().emit(record)
+        else:
+            self.writer.handle(record)
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         return record
@@ -96,7 +107,7 @@ def configure_logging(level: str = "info", interval_s: float = TRACEBACK_INTERVA
         writer = ServiceHandler()
         writer.setFormatter(logging.Formatter(LINE_FORMAT))
         records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-        handler = OffLoopHandler(records)
+        handler = OffLoopHandler(records, writer)
         handler.addFilter(TracebackThrottle(interval_s))
         listener = QueueListener(records, writer)
         listener.start()
