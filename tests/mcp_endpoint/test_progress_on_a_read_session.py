@@ -32,9 +32,12 @@ async def test_a_live_session_first_read_by_a_progress_report_is_reported_on(
         await agent.call_tool("start_work", {"ticket": 1, "role": "developer"})
     # Another process, which has never served this session, reads it for the report.
     other_app = create_app(settings, clock=clock)
-    async with other_app.router.lifespan_context(other_app), serve(other_app) as url:
-        async with mcp_client(url, tenant.token, tenant.project_id) as agent:
-            clock.advance(3)
-            await report(agent, 10)
-            clock.advance(3)
-            await report(agent, 20)
+    async with (
+        other_app.router.lifespan_context(other_app),
+        serve(other_app) as url,
+        mcp_client(url, tenant.token, tenant.project_id) as agent,
+    ):
+        clock.advance(3)
+        await report(agent, 10)
+        clock.advance(3)
+        await report(agent, 20)
