@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.config import MODES
+from bench.lifecycle import end_descendants, until_signalled
 from bench.runner import SCENARIOS, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         const="full",
         help="the targets' sizes: 1,000,000 then 10,000,000 records, 1,000,000 runs, "
         "1,000 MCP clients (about an hour)",
+    )
+    mode.add_argument(
+        "--tiny",
+        dest="mode",
+        action="store_const",
+        const="tiny",
+        help="the tests' sizes, seconds: checks the harness end to end, measures nothing",
     )
     parser.set_defaults(mode="quick")
     parser.add_argument(
@@ -88,18 +96,24 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     output = None if str(args.output) == NO_FILE else args.output
-    asyncio.run(
-        run(
-            MODES[args.mode],
-            engines,
-            postgres_url=args.postgres_url,
-            output=output,
-            # Piped output (a log file) gets a wide table instead of rich's 80 columns.
-            console=Console(width=None if sys.stdout.isatty() else 200),
-            profile_dir=args.profile,
-            only=frozenset(args.only),
+    # SIGTERM and Ctrl-C stop the run as its end would: children stopped, databases dropped.
+    try:
+        asyncio.run(
+            until_signalled(
+                run(
+                    MODES[args.mode],
+                    engines,
+                    postgres_url=args.postgres_url,
+                    output=output,
+                    # Piped output (a log file) gets a wide table instead of rich's 80 columns.
+                    console=Console(width=None if sys.stdout.isatty() else 200),
+                    profile_dir=args.profile,
+                    only=frozenset(args.only),
+                )
+            )
         )
-    )
+    finally:
+        end_descendants()
 
 
 if __name__ == "__main__":

@@ -202,7 +202,12 @@ async def run_job(job: dict[str, Any]) -> Result:
         stderr=asyncio.subprocess.PIPE,
         cwd=ROOT,
     )
-    stdout, stderr = await process.communicate(json.dumps(job).encode())
+    try:
+        stdout, stderr = await process.communicate(json.dumps(job).encode())
+    finally:
+        if process.returncode is None:  # the run was stopped meanwhile
+            process.kill()
+            await process.wait()
     if process.returncode != 0:
         raise RuntimeError(f"load generator failed:\n{stderr.decode(errors='replace')[-3000:]}")
     result: Result = json.loads(stdout)

@@ -62,6 +62,7 @@ async def prepared(
     }
     process = context.Process(target=produce, args=(kind, options, queue), daemon=True)
     process.start()
+    finished = False
     try:
         while True:
             try:
@@ -72,11 +73,14 @@ async def prepared(
                 message = f"the data producer died (exit code {process.exitcode})"
                 raise RuntimeError(message) from None
             if batch is None:
+                finished = True
                 break
             yield batch
     finally:
+        if not finished:  # the reader stopped early (a stopped run): its batches are not wanted
+            process.terminate()
         process.join(timeout=10)
-        if process.exitcode not in (0, None):
+        if finished and process.exitcode not in (0, None):
             raise RuntimeError(f"the data producer failed (exit code {process.exitcode})")
 
 

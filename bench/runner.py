@@ -200,7 +200,12 @@ async def run_engine(
 ) -> tuple[list[Row], list[str]]:
     workdir = Path(tempfile.mkdtemp(prefix="aa-bench-"))
     console.log(f"{engine}: creating a fresh database")
-    database = await create_database(engine, workdir, postgres_url)
+    try:
+        database = await create_database(engine, workdir, postgres_url)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    console.log(f"{engine}: database {database.name}, files in {workdir}")
     try:
         world = await make_world(database.url, sizes.mcp_projects)
         store = await open_store(database, bulk=True)

@@ -29,6 +29,7 @@ from rich.table import Table
 
 from bench.config import QUICK
 from bench.context import Context
+from bench.lifecycle import end_descendants, until_signalled
 from bench.loadgen import run_job
 from bench.server import Server, children_of
 from bench.storage import create_database, drop_database, open_store
@@ -164,6 +165,7 @@ async def run_soak(
     postgres_url: str,
     console: Console,
     tracemalloc_dir: Path | None = None,
+    server_log: Path | None = None,
 ) -> Soak:
     workdir = Path(tempfile.mkdtemp(prefix="aa-soak-"))
     database = await create_database(engine, workdir, postgres_url)
@@ -181,7 +183,11 @@ async def run_soak(
             assert server.pid is not None
             console.log(f"{engine}: {agents} MCP agents for {duration_s:g} s, pid {server.pid}")
             job = asyncio.ensure_future(run_job(mcp_soak_job(ctx, server, agents, interval_s)))
-            await sample_until(server.pid, every_s, job, soak)
+            try:
+                await sample_until(server.pid, every_s, job, soak)
+            finally:
+                job.cancel()  # a stopped soak: its load generator goes first (run_job kills it)
+                await asyncio.gather(job, return_exceptions=True)
             result = job.result()
         finally:
             await server.stop()
@@ -195,6 +201,8 @@ async def run_soak(
             soak.first_errors.extend(result[part]["errors"][:1])
     finally:
         await drop_database(database, postgres_url)
+        if server_log is not None and (workdir / "server.log").exists():  # kept for a look
+            shutil.copyfile(workdir / "server.log", server_log)
         shutil.rmtree(workdir, ignore_errors=True)
     return soak
 
@@ -249,6 +257,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="an admin connection, for --engine postgresql",
     )
     parser.add_argument(
+        "--server-log",
+        type=Path,
+        metavar="PATH",
+        help="keep the server's log (stdout and stderr) at PATH",
+    )
+    parser.add_argument(
         "--tracemalloc",
         type=Path,
         metavar="DIR",
@@ -261,19 +275,25 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     console = Console(width=None if sys.stdout.isatty() else 120)
-    soak = asyncio.run(
-        run_soak(
-            args.engine,
-            agents=args.agents,
-            duration_s=args.duration,
-            interval_s=args.interval,
-            every_s=args.every,
-            warmup_s=args.warmup,
-            postgres_url=args.postgres_url,
-            console=console,
-            tracemalloc_dir=args.tracemalloc,
+    try:
+        soak = asyncio.run(
+            until_signalled(
+                run_soak(
+                    args.engine,
+                    agents=args.agents,
+                    duration_s=args.duration,
+                    interval_s=args.interval,
+                    every_s=args.every,
+                    warmup_s=args.warmup,
+                    postgres_url=args.postgres_url,
+                    console=console,
+                    tracemalloc_dir=args.tracemalloc,
+                    server_log=args.server_log,
+                )
+            )
         )
-    )
+    finally:
+        end_descendants()  # SIGTERM and Ctrl-C stop it as its end would
     print_soak(soak, console)
 
 

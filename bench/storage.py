@@ -183,8 +183,11 @@ async def create_database(engine: str, workdir: Path, postgres_url: str) -> Data
     sa_engine = create_async_engine(database.url)
     try:
         await upgrade(sa_engine)
-    finally:
+    except BaseException:  # stopped or failed while migrating: leave no database behind
         await sa_engine.dispose()
+        await drop_database(database, postgres_url)
+        raise
+    await sa_engine.dispose()
     return database
 
 

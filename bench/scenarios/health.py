@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.context import Context
 from bench.loadgen import run_job
+from bench.profiling import recording
 from bench.report import Row, not_available, verdict
 from bench.stats import Latency
 from bench.storage import Database, asyncpg_dsn, create_database, drop_database
@@ -54,7 +55,10 @@ async def measure_health(ctx: Context) -> None:
         server = dataclasses.replace(ctx, database=broken).new_server()
         try:
             await server.start()
-            await measure_on(ctx, server.base_url, world)
+            # --profile records this scenario's own server, the one whose requests fail.
+            name = f"{ctx.engine} /healthz under errors, failing server"
+            async with recording(ctx.profile_dir, server.pid, name):
+                await measure_on(ctx, server.base_url, world)
         finally:
             await server.stop()
     finally:
@@ -91,13 +95,17 @@ async def measure_on(ctx: Context, base_url: str, world: World) -> None:
     during = Latency.of(result["during"]["failing"]["latencies_ms"])
     control = Latency.of(result["during"]["succeeding"]["latencies_ms"])
     delay = during.p99 - alone.p99
+    # What the errors add over any burst of as many requests: the failing bursts against the
+    # succeeding ones (queueing behind ten requests in flight is in both).
+    errors_share = during.p99 - control.p99
     ctx.rows.append(
         Row(
             ctx.engine,
             DATA,
             SCENARIO,
             during.text(),
-            f"alone {alone.text()}; {BURST} succeeding: {control.text()}",
+            f"alone {alone.text()}; {BURST} succeeding: {control.text()} "
+            f"(failing - succeeding p99: {errors_share:+.2f} ms)",
             f"{delay:+.2f} ms",
             TARGET,
             verdict(delay < MAX_DELAY_MS),
@@ -107,6 +115,7 @@ async def measure_on(ctx: Context, base_url: str, world: World) -> None:
                 "during_p50_ms": during.p50,
                 "during_p99_ms": during.p99,
                 "succeeding_p99_ms": control.p99,
+                "errors_share_ms": errors_share,
                 "delay_ms": delay,
                 "failed_requests": failed["500"],
                 "during_samples": during.samples,

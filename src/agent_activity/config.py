@@ -35,6 +35,13 @@ class Settings(BaseSettings):
         description="A pooled PostgreSQL connection unused for longer than this is pinged "
         "before reuse; one in steady use is not (db/idle_ping.py).",
     )
+    database_busy_timeout_s: float = Field(
+        30.0,
+        ge=0,
+        description="SQLite: how long a statement waits for another connection's write lock "
+        "(the request log's helper, a CLI command) before its request is answered 503 with "
+        "Retry-After.",
+    )
     redis_url: str | None = Field(
         None, description="Optional redis:// URL for shared rate-limit counters and live updates."
     )

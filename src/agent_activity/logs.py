@@ -5,15 +5,20 @@ tracebacks if the root has none. That handler renders a highlighted traceback (s
 disk, tens of kilobytes of output) on the event loop for every logged exception, so a burst of
 errors froze every other request. ``configure_logging`` takes the root logger back: one line a
 record, and a plain traceback at most once per exception class per interval (later ones of the
-class within the interval log their line, naming how many tracebacks were left out).
+class within the interval log their line, naming how many tracebacks were left out). A record that
+keeps its traceback is rendered and written by a thread of its own, so even that one traceback
+(source lines read from disk, Python 3.11's carets) is not rendered on the event loop.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
 import sys
 import time
 from collections.abc import Callable
+from logging.handlers import QueueHandler, QueueListener
 
 TRACEBACK_INTERVAL_S = 60.0
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -55,7 +60,7 @@ class TracebackThrottle(logging.Filter):
 
 
 class ServiceHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The one handler the service puts on the root logger (recognised when configured again).
+    """Writes the root logger's records (``OffLoopHandler`` hands them over).
 
     It writes to whatever ``sys.stderr`` is at the time, as logging's last-resort handler does,
     so a replaced stderr (a test's capture) never leaves it writing to a closed stream.
@@ -73,15 +78,39 @@ class ServiceHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class OffLoopHandler(QueueHandler):
+    """The root's handler: throttles a record's traceback where it is logged; a record that
+    still carries one goes, unformatted, to the thread that renders and writes it, any other
+    line is written at once by ``writer``."""
+
+    def __init__(self, records: queue.SimpleQueue[logging.LogRecord], writer: logging.Handler):
+        super().__init__(records)
+        self.writer = writer
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            super().emit(record)
+        else:
+            self.writer.handle(record)
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
 def configure_logging(level: str = "info", interval_s: float = TRACEBACK_INTERVAL_S) -> None:
     """Make the root logger ours: drop handlers that render on the event loop, add our own."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if type(handler).__name__ == "RichHandler":
             root.removeHandler(handler)
-    if not any(isinstance(handler, ServiceHandler) for handler in root.handlers):
-        handler = ServiceHandler()
-        handler.setFormatter(logging.Formatter(LINE_FORMAT))
+    if not any(isinstance(handler, OffLoopHandler) for handler in root.handlers):
+        writer = ServiceHandler()
+        writer.setFormatter(logging.Formatter(LINE_FORMAT))
+        records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+        handler = OffLoopHandler(records, writer)
         handler.addFilter(TracebackThrottle(interval_s))
+        listener = QueueListener(records, writer)
+        listener.start()
+        atexit.register(listener.stop)  # what was logged is written before the process ends
         root.addHandler(handler)
     root.setLevel(level.upper())

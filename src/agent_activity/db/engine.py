@@ -32,21 +32,20 @@ from agent_activity.db.idle_ping import ping_after_idle
 
 
 def _writer_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    # WAL lets the reader engine read while this connection commits; busy_timeout makes a write
-    # wait for another process's lock (the request log's helper, a CLI command).
+    # WAL lets the reader engine read while this connection commits. (A read-only connection
+    # cannot set the journal mode; it reads the writer's WAL.)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
-def _reader_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    # A read-only connection cannot set the journal mode; it reads the writer's WAL.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_connect_args(settings: Settings) -> dict[str, Any]:
+    """The driver's busy timeout, set as each connection opens (before its first pragma): every
+    statement waits this long for another process's lock (the request log's helper, a CLI
+    command) before SQLite gives up with "database is locked", which is answered 503."""
+    return {"timeout": settings.database_busy_timeout_s}
 
 
 def _json_options() -> dict[str, Any]:
@@ -67,6 +66,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             poolclass=AsyncAdaptedQueuePool,
             pool_size=1,
             max_overflow=0,
+            connect_args=_sqlite_connect_args(settings),
         )
         event.listen(engine.sync_engine, "connect", _writer_pragmas)
         return engine
@@ -100,8 +100,8 @@ def create_read_engine(settings: Settings, writer: AsyncEngine) -> AsyncEngine:
         isolation_level="AUTOCOMMIT",
         skip_autocommit_rollback=True,
         pool_reset_on_return=None,
+        connect_args=_sqlite_connect_args(settings),
     )
-    event.listen(engine.sync_engine, "connect", _reader_pragmas)
     return engine
 
 

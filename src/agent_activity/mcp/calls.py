@@ -33,6 +33,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import Implementation
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from starlette.requests import Request
 
 from agent_activity.api.error_handling import refused_text
@@ -133,7 +134,9 @@ async def run_tool(
                 call = await live_call(runtime, reads, principal, project, identity, now)
             if call is not None:
                 call.tool, call.started = tool, started
-                call.agent.last_activity_at = max(now, call.agent.last_activity_at)
+                # Set as if read: never flushed by the reader's commit (a read-only connection).
+                latest = max(now, call.agent.last_activity_at)
+                set_committed_value(call.agent, "last_activity_at", latest)
                 if live_body is None:
                     runtime.touches.submit(call.touch())
                     result = await body(call)

@@ -71,9 +71,11 @@ class WriterProcess:
         database_url: str,
         *,
         log_level: str = "info",
+        busy_timeout_s: float = 30.0,
         answer_timeout_s: float = ANSWER_TIMEOUT_S,
     ) -> None:
         self.database_url = database_url
+        self.busy_timeout_s = busy_timeout_s
         self.log_level = log_level
         self.answer_timeout_s = answer_timeout_s
         self.process: asyncio.subprocess.Process | None = None
@@ -130,7 +132,11 @@ class WriterProcess:
             self.started += 1
             assert process.stdin is not None and process.stdout is not None
             # The URL goes through the pipe, not the command line, where any user can read it.
-            config = {"database_url": self.database_url, "log_level": self.log_level}
+            config = {
+                "database_url": self.database_url,
+                "log_level": self.log_level,
+                "busy_timeout_s": self.busy_timeout_s,
+            }
             try:
                 process.stdin.write(encode(("config", config)))
                 await process.stdin.drain()

@@ -93,7 +93,12 @@ def serve(frames_in: BinaryIO, frames_out: BinaryIO) -> None:
     _, config = first
     logging.basicConfig(level=str(config["log_level"]).upper(), stream=sys.stderr)
     with asyncio.Runner() as runner:
-        engine = create_engine(Settings(database_url=config["database_url"], database_pool_size=1))
+        settings = Settings(
+            database_url=config["database_url"],
+            database_pool_size=1,
+            database_busy_timeout_s=config["busy_timeout_s"],
+        )
+        engine = create_engine(settings)
         sessionmaker = create_sessionmaker(engine)
         try:
             send(frames_out, ("ready", os.getpid()))

@@ -31,7 +31,11 @@ def request_log_writer(
     interval, max_batch = settings.request_log_flush_interval_s, settings.request_log_max_batch
     helped = settings.request_log_enabled and settings.request_log_process
     if helped and reachable_from_other_processes(settings.database_url):
-        helper = WriterProcess(settings.database_url, log_level=settings.log_level)
+        helper = WriterProcess(
+            settings.database_url,
+            log_level=settings.log_level,
+            busy_timeout_s=settings.database_busy_timeout_s,
+        )
         return BatchWriter(
             "request log",
             helper.write_batch,

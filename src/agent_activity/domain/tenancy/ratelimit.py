@@ -94,7 +94,12 @@ class BatchedCounter:
         self.flushed_at[slot] = now  # before the write, so concurrent requests do not all flush
         self.forget_before(window_start)
         by = self.pending.pop(slot)
-        total = await self.store.increment(key, window_start, by)
+        try:
+            total = await self.store.increment(key, window_start, by)
+        except BaseException:
+            # Not stored (the database unreachable or locked): counted again at the next flush.
+            self.pending[slot] = self.pending.get(slot, 0) + by
+            raise
         self.shared[slot] = total
         return total + self.pending.get(slot, 0)
 
