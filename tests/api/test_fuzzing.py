@@ -98,15 +98,7 @@ async def demo_ids(database_url: str) -> dict[str, str]:
         await engine.dispose()
 
 
-# Each engine's demo server is started by one worker, which runs every test on it
-# (--dist loadgroup): without the groups both workers started both servers.
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(name, marks=pytest.mark.xdist_group(f"fuzzing-{name}"))
-        for name in ("sqlite", "postgresql")
-    ],
-)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database_of_the_demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

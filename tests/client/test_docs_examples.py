@@ -13,9 +13,6 @@ import pytest
 
 from tests.live_server import free_port, wait_ready
 
-# One worker starts this module's server and runs all its tests (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("docs-examples-server")
-
 DOC = Path(__file__).resolve().parents[2] / "docs" / "client.md"
 
 

@@ -13,9 +13,6 @@ import pytest
 
 from tests.faults.served import Served, init_org
 
-# One worker starts this module's server and runs all its tests (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("slow-clients-server")
-
 TIMEOUT_S = 1
 
 
