@@ -49,5 +49,5 @@ def wait_ready(base_url: str, timeout_s: float = 120.0) -> bool:
             if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
                 return True
         except httpx.TransportError:
-            time.sleep(0.3)
+            time.sleep(0.05)
     return False
