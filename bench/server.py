@@ -41,6 +41,18 @@ def peak_rss_bytes(pid: int) -> int | None:
     return sum(known) if known else None
 
 
+def rss_bytes(pid: int) -> int:
+    """The resident set (VmRSS) of one process now; 0 once it is gone or off Linux."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def children_of(pid: int) -> list[int]:
     try:
         return [

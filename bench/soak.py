@@ -31,7 +31,7 @@ from bench.config import QUICK
 from bench.context import Context
 from bench.lifecycle import end_descendants, until_signalled
 from bench.loadgen import run_job
-from bench.server import Server, children_of
+from bench.server import Server, children_of, rss_bytes
 from bench.storage import create_database, drop_database, open_store
 from bench.traced import DIR_ENV
 from bench.world import make_world
@@ -99,18 +99,6 @@ def slope_per_min(samples: list[Sample]) -> float | None:
     if spread == 0:
         return None
     return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
-
-
-def rss_bytes(pid: int) -> int:
-    """VmRSS of one process, 0 once it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 def sample(pid: int, at_s: float) -> Sample:

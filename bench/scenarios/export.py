@@ -15,10 +15,10 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bench.context import Context, reason
 from bench.report import Row, not_available, verdict
+from bench.server import rss_bytes
 from bench.stats import fmt_count
 
 SCENARIO = "export {fmt}, records/s ({records:,} newest records)"
@@ -29,18 +29,6 @@ OLDEST = (
     "SELECT timestamp FROM activity_records WHERE org_id = ? "
     "ORDER BY timestamp DESC, id DESC LIMIT 1 OFFSET ?"
 )
-
-
-def rss_bytes(pid: int) -> int:
-    """The process's resident set now (``VmRSS``), 0 off Linux."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 async def start_of_newest(ctx: Context, count: int) -> datetime | None:
